@@ -1,0 +1,43 @@
+#pragma once
+// The interface every balancing method implements. Methods see only LbSlot values, so the
+// same code runs on a std::vector in unit tests and on shared memory in production.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace cxxb::balancer {
+
+/**
+ * What a method reads and keeps per member. Standard layout, no pointers: it can live in
+ * shared memory. `lbStatus` is the method's own running credit; the caller guards it.
+ */
+struct LbSlot {
+  uint32_t loadFactor = 1;  ///< 1..100
+  int64_t lbStatus = 0;     ///< method-private credit (byrequests, bytraffic)
+  uint64_t busy = 0;        ///< requests in flight
+  uint64_t transferred = 0; ///< bytes in + out, for bytraffic
+};
+
+class LbMethod {
+ public:
+  virtual ~LbMethod() = default;
+  virtual std::string_view name() const noexcept = 0;
+  /**
+   * Picks one member for a new request.
+   * @param slots every member of the balancer; the method may update their lbStatus
+   * @param eligible indices into `slots` that may take the request; never empty
+   * @return an element of `eligible`
+   * Locking: the caller holds whatever guards `slots` (a per-process mutex, or the
+   * balancer's global mutex in shared memory) for the duration of the call.
+   */
+  virtual size_t pick(std::span<LbSlot> slots, std::span<const size_t> eligible) = 0;
+};
+
+using LbMethodPtr = std::unique_ptr<LbMethod>;
+
+/** @return the method called `name` (lowercase), or nullptr when there is none. */
+LbMethodPtr makeLbMethod(std::string_view name);
+
+}  // namespace cxxb::balancer

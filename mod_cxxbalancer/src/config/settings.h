@@ -1,0 +1,55 @@
+#pragma once
+// Parsers for `BalancerMember URL key=value...` and `BalancerSet key=value...`.
+//
+// Error messages are complete sentences for the operator: they name the key, quote the bad
+// value and say what is allowed, e.g.
+//   loadfactor=500: out of range, allowed 1..100
+// httpd prefixes them with the file and line of the directive.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/balancer_config.h"
+#include "core/result.h"
+
+namespace cxxb::config {
+
+/** Lowercase names of the balancer methods `lbmethod=` accepts. */
+const std::vector<std::string>& knownLbMethods();
+
+/** Parses `http://host[:port][/path]`, `https://…`, `ajp://…`; IPv6 as `[::1]`. */
+Result<MemberUrl> parseMemberUrl(std::string_view url);
+
+/** Splits `key=value`; the key is returned lowercased. */
+Result<std::pair<std::string, std::string>> splitKeyValue(std::string_view arg);
+
+/** Applies one `key=value` of a BalancerMember line. Unknown keys and bad values fail. */
+Result<void> applyMemberSetting(MemberConfig& member, std::string_view key,
+                                std::string_view value);
+
+/** Applies one `key=value` of a BalancerSet line. */
+Result<void> applyBalancerSetting(BalancerConfig& balancer, std::string_view key,
+                                  std::string_view value);
+
+/**
+ * Parses a whole BalancerMember argument list: the URL first, then key=value settings.
+ * @param args the words after the directive name, already split httpd-style
+ */
+Result<MemberConfig> parseMemberLine(const std::vector<std::string>& args);
+
+/** Applies every key=value of a BalancerSet line. */
+Result<void> parseBalancerSetLine(BalancerConfig& balancer, const std::vector<std::string>& args);
+
+/**
+ * Checks a whole balancer once its container is closed: at least one member, no two
+ * members with the same URL, no two with the same route, redirect naming a known route.
+ */
+Result<void> validateBalancer(const BalancerConfig& balancer);
+
+/** Balancer names: letters, digits, '-', '_', '.'; 1..64 characters. */
+Result<void> validateBalancerName(std::string_view name);
+
+/** Parses a duration: "5" seconds, "250ms" milliseconds. */
+Result<Millis> parseDuration(std::string_view key, std::string_view value);
+
+}  // namespace cxxb::config
