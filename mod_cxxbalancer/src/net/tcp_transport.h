@@ -27,4 +27,8 @@ std::vector<ResolvedAddress> resolve(const std::string& host, uint16_t port, std
 /** Connects to one address within `timeout`; TCP_NODELAY on, SO_KEEPALIVE if asked. */
 ConnectResult connectTcp(const ResolvedAddress& address, Millis timeout, bool keepalive);
 
+/** Tries each address in turn; the first success, or the last failure. */
+ConnectResult connectAny(const std::vector<ResolvedAddress>& addresses, Millis timeout,
+                         bool keepalive);
+
 }  // namespace cxxb::net
