@@ -446,8 +446,9 @@ TEST_CASE("member messages are exact", "[config]") {
        "flushpackets=1: not on, off or auto; allowed: on, off, auto"},
       {"http://a", "fluxcapacitor", "1",
        std::string("fluxcapacitor=1: unknown key; allowed: ") + kMemberKeyList},
-      {"http://a", "LbMethod", "p2c",
-       std::string("lbmethod=p2c: unknown key (a BalancerSet key); allowed: ") + kMemberKeyList},
+      {"http://a", "LbMethod", "bytraffic",
+       std::string("lbmethod=bytraffic: unknown key (a BalancerSet key); allowed: ") +
+           kMemberKeyList},
   }));
   CAPTURE(c[0], c[1], c[2]);
   CHECK(memberError(c[0], c[1], c[2]) == c[3]);
@@ -495,7 +496,7 @@ TEST_CASE("every balancer key accepts good values", "[config]") {
       {"lbmethod", "byrequests"},
       {"lbmethod", "bytraffic"},
       {"lbmethod", "ByBusyness"},
-      {"lbmethod", "p2c"},
+      {"lbmethod", "bybusyness"},
       {"stickysession", "JSESSIONID"},
       {"stickysession", "JSESSIONID|jsessionid"},
       {"stickysessionsep", "_"},
@@ -620,7 +621,7 @@ TEST_CASE("every balancer key refuses bad values", "[config]") {
 TEST_CASE("balancer messages are exact", "[config]") {
   auto c = GENERATE(values<std::vector<std::string>>({
       {"lbmethod", "roundrobin",
-       "lbmethod=roundrobin: unknown method; allowed: byrequests, bytraffic, bybusyness, p2c"},
+       "lbmethod=roundrobin: unknown method; allowed: byrequests, bytraffic, bybusyness"},
       {"stickysession", "a|b|c",
        "stickysession=a|b|c: more than one |; allowed: COOKIE or COOKIE|urlparam, names of token "
        "characters"},
@@ -662,13 +663,12 @@ TEST_CASE("balancer messages are exact", "[config]") {
 }
 
 TEST_CASE("knownLbMethods lists every method, byrequests first", "[config]") {
-  CHECK(knownLbMethods() ==
-        std::vector<std::string>{"byrequests", "bytraffic", "bybusyness", "p2c"});
+  CHECK(knownLbMethods() == std::vector<std::string>{"byrequests", "bytraffic", "bybusyness"});
 }
 
 TEST_CASE("a bad BalancerSet line changes nothing", "[config]") {
   BalancerConfig b;
-  auto r = parseBalancerSetLine(b, {"lbmethod=p2c", "growth=5000"});
+  auto r = parseBalancerSetLine(b, {"lbmethod=bytraffic", "growth=5000"});
   REQUIRE_FALSE(r.ok());
   CHECK(r.error() == "growth=5000: out of range; allowed: 0..1000");
   CHECK(b.lbMethod == "byrequests");
