@@ -162,7 +162,7 @@ class Ajp13Decoder {
   State state() const noexcept { return state_; }
   /** True when no exchange is in progress and no partial packet is buffered. */
   bool idle() const noexcept { return state_ == State::Idle && partial_.empty(); }
-  /** True once SEND_HEADERS of the current exchange was decoded (the client answer began). */
+  /** True between SEND_HEADERS and END_RESPONSE of the current exchange. */
   bool headersReceived() const noexcept { return state_ == State::InBody; }
   /** Events queued and not yet taken with next(). */
   size_t pendingEvents() const noexcept { return events_.size(); }
