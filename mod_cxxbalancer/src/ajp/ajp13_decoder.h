@@ -32,8 +32,8 @@
 //                          (the view dies at the next feed(): copy or write it now)
 //         EndResponse   -> done; remember reuse
 //       }
-//       if (decoder.failed()) -> 502 before headers / abort the client response after;
-//                                close the backend connection
+//       if (decoder.failed()) -> stop: 502 before headers, abort the client response
+//                                after (no final chunk); close the backend connection
 //     }
 //   }
 //   Pool the connection only if EndResponse.reuse, !decoder.failed(), the request body
@@ -79,8 +79,9 @@ struct BodyChunk {
   bool flush() const noexcept { return data.empty(); }
 };
 
-/** GET_BODY_CHUNK: the container wants up to `requested` more request-body bytes (it may ask
- *  for more than P - 6; send at most that). */
+/** GET_BODY_CHUNK: the container wants up to `requested` more request-body bytes. Answer
+ *  with at most min(requested, P - 6) bytes (Ajp13Encoder::bodyChunkSize()); with the empty
+ *  packet when the body is exhausted or `requested` is 0. */
 struct GetBodyChunk {
   uint16_t requested = 0;
   bool operator==(const GetBodyChunk&) const = default;
