@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/url_map.h"
+#include "net/ajp_exchange.h"
 
 namespace cxxb::net {
 namespace {
@@ -96,11 +97,14 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       continue;
     }
 
-    request.context.memberHost = hostHeaderFor(mconfig.url);
-    http::RequestHead head = http::buildMemberRequest(
-        request.method, memberTarget(mconfig.url, request.rest), request.clientHeaders,
-        request.context);
-    std::string headBytes = http::serializeRequestHead(head);
+    const bool ajp = mconfig.url.scheme == config::Scheme::Ajp;
+    std::string target = memberTarget(mconfig.url, request.rest);
+    std::string headBytes;
+    if (!ajp) {
+      request.context.memberHost = hostHeaderFor(mconfig.url);
+      headBytes = http::serializeRequestHead(http::buildMemberRequest(
+          request.method, target, request.clientHeaders, request.context));
+    }
 
     bool resentOnFresh = false;
     bool failOver = false;
@@ -135,8 +139,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       options.headRequest = headRequest;
       options.chunkedBody = request.context.chunkedBody;
       options.buffer = buffer;
-      ExchangeResult exchange = runHttpExchange(*lease.transport(), headBytes, request.body,
-                                                parser, consumer, options);
+      ExchangeResult exchange =
+          ajp ? runAjpExchange(*lease.transport(), request, target, mconfig, consumer, options)
+              : runHttpExchange(*lease.transport(), headBytes, request.body, parser, consumer,
+                                options);
       member.bytesSent.fetch_add(exchange.bytesSent, std::memory_order_relaxed);
       member.bytesReceived.fetch_add(exchange.bytesReceived, std::memory_order_relaxed);
       result.headDelivered = exchange.headDelivered;
