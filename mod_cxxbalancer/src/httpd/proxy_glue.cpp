@@ -229,6 +229,40 @@ int statusFor(net::ForwardOutcome outcome) {
   return HTTP_INTERNAL_SERVER_ERROR;
 }
 
+const char* sslVar(request_rec* r, const char* name) {
+  return ap_ssl_var_lookup(r->pool, r->server, r->connection, r, name);
+}
+
+/** What AJP members (and logs) get to know about the client's connection. */
+net::ClientInfo clientInfoOf(request_rec* r) {
+  net::ClientInfo info;
+  conn_rec* c = r->connection;
+  info.protocol = r->protocol ? r->protocol : "HTTP/1.1";
+  info.remoteAddr = r->useragent_ip ? r->useragent_ip : "";
+  info.remotePort = r->useragent_addr ? r->useragent_addr->port : 0;
+  info.localAddr = c->local_ip ? c->local_ip : "";
+  info.localPort = c->local_addr ? c->local_addr->port : 0;
+  info.serverName = ap_get_server_name_for_url(r);
+  info.serverPort = uint16_t(ap_get_server_port(r));
+  info.remoteUser = r->user ? r->user : "";
+  info.authType = r->ap_auth_type ? r->ap_auth_type : "";
+  info.tls = ap_ssl_conn_is_ssl(c) != 0;
+  if (info.tls) {
+    auto text = [&](const char* name) {
+      const char* value = sslVar(r, name);
+      return std::string(value ? value : "");
+    };
+    info.tlsProtocol = text("SSL_PROTOCOL");
+    info.tlsCipher = text("SSL_CIPHER");
+    info.tlsSessionId = text("SSL_SESSION_ID");
+    info.tlsClientCert = text("SSL_CLIENT_CERT");
+    if (auto bits = parseDecimal<int>(text("SSL_CIPHER_USEKEYSIZE"))) {
+      info.tlsKeySize = *bits;
+    }
+  }
+  return info;
+}
+
 int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   ServerState* state = serverState();
   std::string_view target(url + kSchemeColonLen);
@@ -264,6 +298,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
       request.clientHeaders.push_back({entries[i].key, entries[i].val ? entries[i].val : ""});
     }
   }
+  request.client = clientInfoOf(r);
   auto& context = request.context;
   context.clientIp = r->useragent_ip ? r->useragent_ip : "";
   const char* host = apr_table_get(r->headers_in, "Host");
