@@ -14,10 +14,10 @@ namespace cxxb::balancer {
  * shared memory. `lbStatus` is the method's own running credit; the caller guards it.
  */
 struct LbSlot {
-  uint32_t loadFactor = 1;  ///< 1..100
-  int64_t lbStatus = 0;     ///< method-private credit (byrequests, bytraffic)
-  uint64_t busy = 0;        ///< requests in flight
-  uint64_t transferred = 0; ///< bytes in + out, for bytraffic
+  uint32_t loadFactor = 1;   ///< 1..100
+  int64_t lbStatus = 0;      ///< method-private credit (byrequests, bybusyness)
+  uint64_t busy = 0;         ///< requests in flight
+  uint64_t transferred = 0;  ///< bytes in + out, for bytraffic
 };
 
 class LbMethod {
@@ -37,7 +37,18 @@ class LbMethod {
 
 using LbMethodPtr = std::unique_ptr<LbMethod>;
 
-/** @return the method called `name` (lowercase), or nullptr when there is none. */
+/**
+ * The weight a method uses for `slot`: its loadFactor, or 1 when that is 0. Configuration
+ * never yields 0, but slots may live in shared memory, which methods do not trust.
+ */
+constexpr uint32_t effectiveLoadFactor(const LbSlot& slot) noexcept {
+  return slot.loadFactor == 0 ? 1u : slot.loadFactor;
+}
+
+/**
+ * @return the method called `name` (lowercase), or nullptr when there is none. This is the
+ * one place that lists the methods: "byrequests", "bytraffic", "bybusyness".
+ */
 LbMethodPtr makeLbMethod(std::string_view name);
 
 }  // namespace cxxb::balancer

@@ -1,10 +1,10 @@
 #pragma once
 // Parsers for `BalancerMember URL key=value...` and `BalancerSet key=value...`.
 //
-// Error messages are complete sentences for the operator: they name the key, quote the bad
-// value and say what is allowed, e.g.
-//   loadfactor=500: out of range, allowed 1..100
-// httpd prefixes them with the file and line of the directive.
+// Error messages are one line for the operator with the stable shape
+//   <key>=<value>: <what is wrong>; allowed: <what is allowed>
+// e.g. `loadfactor=500: out of range; allowed: 1..100` (URLs: `<url>: ...`). Tests check them
+// word for word. httpd prefixes them with the file and line of the directive.
 #include <string>
 #include <string_view>
 #include <vector>

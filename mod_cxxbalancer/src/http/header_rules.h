@@ -37,13 +37,25 @@ struct ForwardContext {
 
 /**
  * Builds the request head for a member from the client's method, forwarded target and
- * headers: hop-by-hop removed, Host set, X-Forwarded-For/-Host/-Server appended,
- * Content-Length or Transfer-Encoding: chunked as the body needs, Connection: keep-alive.
+ * headers, as mod_proxy_http does:
+ * - hop-by-hop headers and those the client named in Connection are removed, and so are
+ *   the client's Host, Content-Length, Transfer-Encoding and Expect;
+ * - Host comes first: clientHost with preserveHost (when non-empty), else memberHost;
+ * - the other client headers keep their order;
+ * - X-Forwarded-For/-Host/-Server (when addForwardedHeaders and the value is non-empty) are
+ *   appended with ", " to the last existing header of that name, or added at the end;
+ * - then `Transfer-Encoding: chunked` if chunkedBody (it wins over contentLength: it is how
+ *   the caller will write the body), else `Content-Length` if contentLength is set (0 too);
+ * - `Expect: 100-continue` if expectContinue and the request has content (chunked or
+ *   length > 0; RFC 9110 §10.1.1 forbids it otherwise): check with findHeader() whether to
+ *   wait for the 100;
+ * - no Connection header: keep-alive is the HTTP/1.1 default.
  */
 RequestHead buildMemberRequest(std::string_view method, std::string target, Headers clientHeaders,
                                const ForwardContext& context);
 
-/** Serializes a request head: "METHOD target HTTP/1.1\r\n" headers "\r\n". */
+/** Serializes a request head: "METHOD target HTTP/1.1\r\n" headers "\r\n". CR, LF and NUL
+ *  anywhere are replaced by SP (RFC 9110 §5.5), so no value can split the head. */
 std::string serializeRequestHead(const RequestHead& head);
 
 /** Appends one chunk of a chunked body ("hex\r\n" data "\r\n"); empty data appends nothing. */
@@ -52,7 +64,9 @@ void appendChunk(std::string& out, std::string_view data);
 /** The last chunk and the end of a chunked body. */
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
-/** Removes hop-by-hop headers from a member's response before it goes to the client. */
+/** Removes hop-by-hop headers (and those named in Connection) from a member's response
+ *  before it goes to the client. A 101 upgrade needs its Upgrade/Connection re-added by
+ *  the tunnel code. */
 void filterResponseHeaders(Headers& headers);
 
 }  // namespace cxxb::http

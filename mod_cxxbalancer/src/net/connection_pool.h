@@ -3,11 +3,13 @@
 //
 // Thread-safe: under worker/event many request threads of one child share it. It never
 // connects by itself; callers connect when acquire() hands them an empty lease.
+// Every Lease must be destroyed before its pool.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "core/clock.h"
 #include "net/transport.h"
@@ -15,10 +17,10 @@
 namespace cxxb::net {
 
 struct PoolLimits {
-  uint32_t max = 25;               ///< hard cap: connections in use + idle
-  uint32_t smax = 25;              ///< idle connections above smax expire after ttl
-  std::optional<Seconds> ttl;      ///< unset: idle connections never expire
-  bool disableReuse = false;       ///< close every connection after one request
+  uint32_t max = 25;           ///< hard cap: connections in use + idle
+  uint32_t smax = 25;          ///< idle connections above smax expire after ttl
+  std::optional<Seconds> ttl;  ///< unset: idle connections never expire
+  bool disableReuse = false;   ///< close every connection after one request
 };
 
 class ConnectionPool;
@@ -51,6 +53,8 @@ class Lease {
 
 class ConnectionPool {
  public:
+  /** `max` below 1 is taken as 1 and `smax` above `max` as `max`. `clock` drives ttl only;
+   *  acquire() waits in real time. */
   ConnectionPool(PoolLimits limits, const Clock& clock);
   ~ConnectionPool();
 
@@ -67,6 +71,10 @@ class ConnectionPool {
  private:
   friend class Lease;
   void release(Lease& lease) noexcept;
+  /** Idle connections above smax older than ttl move to `doomed`; caller holds mutex_. */
+  void expireIdle(std::vector<TransportPtr>& doomed);
+  /** Caller holds mutex_. */
+  bool hasRoom() const noexcept { return !idle_.empty() || inUse_ + idle_.size() < limits_.max; }
 
   struct Idle {
     TransportPtr transport;

@@ -1,0 +1,169 @@
+// <CxxBalancer NAME> ... </CxxBalancer> and its children.
+//
+// The container walks its own children instead of calling ap_walk_config(): BalancerMember
+// is also a mod_proxy directive, and ap_walk_config() would dispatch it to whichever module
+// was loaded first. Parsing the children here makes the result independent of LoadModule
+// order. Errors point at the child's line through cmd->err_directive.
+#include "httpd/directives.h"
+
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "core/string_util.h"
+#include "httpd/guard.h"
+#include "httpd/server_state.h"
+
+namespace cxxb::httpd {
+namespace {
+
+constexpr const char* kScheme = "cxxbalancer://";
+
+std::vector<std::string> splitArgs(apr_pool_t* pool, const char* args) {
+  std::vector<std::string> words;
+  const char* cursor = args;
+  while (*cursor) {
+    char* word = ap_getword_conf(pool, &cursor);
+    if (*word == '\0' && *cursor == '\0') {
+      break;
+    }
+    words.emplace_back(word);
+  }
+  return words;
+}
+
+const char* fail(cmd_parms* cmd, const ap_directive_t* where, const std::string& message) {
+  cmd->err_directive = where;
+  return apr_pstrdup(cmd->pool, message.c_str());
+}
+
+const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
+  return guardConfig(cmd, [&]() -> const char* {
+    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) {
+      return err;
+    }
+    std::string_view raw(arg);
+    if (raw.empty() || raw.back() != '>') {
+      return "<CxxBalancer> directive missing closing '>'";
+    }
+    raw.remove_suffix(1);
+    auto words = splitArgs(cmd->temp_pool, std::string(raw).c_str());
+    if (words.size() != 1) {
+      return "<CxxBalancer> takes exactly one argument: the balancer name, e.g. <CxxBalancer webapp>";
+    }
+    ConfigGeneration* generation = configGeneration();
+    if (generation == nullptr) {
+      return "<CxxBalancer>: internal error: no configuration generation";
+    }
+    config::BalancerConfig balancer;
+    balancer.name = words[0];
+    balancer.where = {cmd->directive->filename ? cmd->directive->filename : "",
+                      cmd->directive->line_num};
+    std::string section = "<CxxBalancer " + balancer.name + ">: ";
+    if (auto ok = config::validateBalancerName(balancer.name); !ok) {
+      return fail(cmd, cmd->directive, section + ok.error());
+    }
+    if (const auto* other = generation->find(balancer.name)) {
+      return fail(cmd, cmd->directive,
+                  section + "balancer name already declared at " + other->where.file + ":" +
+                      std::to_string(other->where.line) + "; names must be unique");
+    }
+    for (const ap_directive_t* child = cmd->directive->first_child; child; child = child->next) {
+      std::string_view name(child->directive);
+      auto args = splitArgs(cmd->temp_pool, child->args ? child->args : "");
+      if (iequals(name, "BalancerMember")) {
+        auto member = config::parseMemberLine(args);
+        if (!member) {
+          return fail(cmd, child, "BalancerMember: " + member.error());
+        }
+        member->where = {child->filename ? child->filename : "", child->line_num};
+        balancer.members.push_back(std::move(*member));
+      } else if (iequals(name, "BalancerSet")) {
+        if (auto ok = config::parseBalancerSetLine(balancer, args); !ok) {
+          return fail(cmd, child, "BalancerSet: " + ok.error());
+        }
+      } else {
+        return fail(cmd, child,
+                    section + "'" + std::string(name) +
+                        "' is not allowed here; allowed: BalancerMember, BalancerSet");
+      }
+    }
+    if (auto ok = config::validateBalancer(balancer); !ok) {
+      return fail(cmd, cmd->directive, section + ok.error());
+    }
+    generation->balancers.push_back(std::move(balancer));
+    return nullptr;
+  });
+}
+
+const char* onBalancerSetOutside(cmd_parms*, void*, const char*) noexcept {
+  return "BalancerSet is only allowed inside <CxxBalancer NAME> ... </CxxBalancer>";
+}
+
+/** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
+std::string balancerNameOf(const char* real) {
+  if (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0) {
+    return {};
+  }
+  std::string_view rest(real + strlen(kScheme));
+  return std::string(rest.substr(0, rest.find_first_of("/?")));
+}
+
+bool checkTarget(server_rec* s, const ConfigGeneration& generation, const char* fake,
+                 const char* real) {
+  std::string name = balancerNameOf(real);
+  if (name.empty() && (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0)) {
+    return true;
+  }
+  if (!name.empty() && generation.find(name) != nullptr) {
+    return true;
+  }
+  ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+               "CXB00011: ProxyPass %s %s: no <CxxBalancer %s> is declared; declare it, or "
+               "fix the name after cxxbalancer://",
+               fake ? fake : "", real, name.c_str());
+  return false;
+}
+
+}  // namespace
+
+const command_rec kDirectives[] = {
+    AP_INIT_RAW_ARGS("<CxxBalancer", onBalancerSection, nullptr,
+                     RSRC_CONF,
+                     "<CxxBalancer NAME> with BalancerMember URL [key=value ...] and "
+                     "BalancerSet key=value ... inside"),
+    AP_INIT_RAW_ARGS("BalancerSet", onBalancerSetOutside, nullptr,
+                     RSRC_CONF | ACCESS_CONF, "only inside <CxxBalancer NAME>"),
+    {nullptr, {.no_args = nullptr}, nullptr, 0, RAW_ARGS, nullptr},
+};
+
+int checkProxyPassTargets(server_rec* main) {
+  const ConfigGeneration* generation = configGeneration();
+  if (generation == nullptr) {
+    return OK;
+  }
+  bool ok = true;
+  for (server_rec* s = main; s != nullptr; s = s->next) {
+    auto* conf = static_cast<proxy_server_conf*>(ap_get_module_config(s->module_config, &proxy_module));
+    if (conf != nullptr && conf->aliases != nullptr) {
+      auto* aliases = reinterpret_cast<proxy_alias*>(conf->aliases->elts);
+      for (int i = 0; i < conf->aliases->nelts; ++i) {
+        ok = checkTarget(s, *generation, aliases[i].fake, aliases[i].real) && ok;
+      }
+    }
+    // ProxyPass inside <Location> lives in the per-directory configuration.
+    auto* core = static_cast<core_server_config*>(ap_get_core_module_config(s->module_config));
+    if (core != nullptr && core->sec_url != nullptr) {
+      auto** sections = reinterpret_cast<ap_conf_vector_t**>(core->sec_url->elts);
+      for (int i = 0; i < core->sec_url->nelts; ++i) {
+        auto* dconf = static_cast<proxy_dir_conf*>(ap_get_module_config(sections[i], &proxy_module));
+        if (dconf != nullptr && dconf->alias != nullptr) {
+          ok = checkTarget(s, *generation, dconf->alias->fake, dconf->alias->real) && ok;
+        }
+      }
+    }
+  }
+  return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+}  // namespace cxxb::httpd

@@ -1,0 +1,370 @@
+// The mod_proxy side of the module: canonicalisation and the scheme handler. Both decline
+// at once for URLs that are not cxxbalancer://, as every mod_proxy_* scheme module does.
+#include "httpd/proxy_glue.h"
+
+#include <array>
+#include <string>
+
+#include "core/string_util.h"
+#include "http/url_map.h"
+#include "httpd/guard.h"
+#include "httpd/server_state.h"
+#include "net/forwarder.h"
+
+namespace cxxb::httpd {
+namespace {
+
+constexpr char kSchemeColon[] = "cxxbalancer:";
+constexpr size_t kSchemeColonLen = sizeof(kSchemeColon) - 1;
+constexpr size_t kReadBufferSize = 64 * 1024;
+
+bool isOurs(const char* url) noexcept {
+  return url != nullptr && strncasecmp(url, kSchemeColon, kSchemeColonLen) == 0;
+}
+
+int toApLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug:
+      return APLOG_DEBUG;
+    case LogLevel::Info:
+      return APLOG_INFO;
+    case LogLevel::Notice:
+      return APLOG_NOTICE;
+    case LogLevel::Warn:
+      return APLOG_WARNING;
+    case LogLevel::Error:
+      return APLOG_ERR;
+  }
+  return APLOG_ERR;
+}
+
+class RequestLogger final : public Logger {
+ public:
+  explicit RequestLogger(request_rec* r) : r_(r) {}
+  void log(LogLevel level, std::string_view id, std::string_view message) override {
+    ap_log_rerror(APLOG_MARK, toApLevel(level), 0, r_, "%.*s: %.*s", int(id.size()), id.data(),
+                  int(message.size()), message.data());
+  }
+
+ private:
+  request_rec* r_;
+};
+
+/** The client's request body, read through httpd's input filters (which de-chunk it and
+ *  enforce LimitRequestBody). */
+class BrigadeBody final : public net::RequestBody {
+ public:
+  BrigadeBody(request_rec* r, char* buffer, size_t size)
+      : r_(r), buffer_(buffer), size_(size),
+        bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
+
+  Piece next() override {
+    if (done_) {
+      return {Status::End, {}};
+    }
+    apr_brigade_cleanup(bb_);
+    apr_status_t rv = ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ,
+                                     apr_off_t(size_));
+    if (rv != APR_SUCCESS) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r_, "CXB02101: reading the request body failed");
+      return {Status::Error, {}};
+    }
+    if (!APR_BRIGADE_EMPTY(bb_) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb_))) {
+      done_ = true;
+    }
+    apr_size_t length = size_;
+    rv = apr_brigade_flatten(bb_, buffer_, &length);
+    if (rv != APR_SUCCESS) {
+      return {Status::Error, {}};
+    }
+    if (length == 0) {
+      return done_ ? Piece{Status::End, {}} : Piece{Status::Data, {}};
+    }
+    return {Status::Data, std::string_view(buffer_, length)};
+  }
+
+ private:
+  request_rec* r_;
+  char* buffer_;
+  size_t size_;
+  apr_bucket_brigade* bb_;
+  bool done_ = false;
+};
+
+/** Delivers the member's response to the client through the output filters. */
+class BrigadeConsumer final : public net::ResponseConsumer {
+ public:
+  BrigadeConsumer(request_rec* r, proxy_dir_conf* dconf, const net::BalancerRuntime& balancer,
+                  std::string frontBase)
+      : r_(r), dconf_(dconf), balancer_(balancer), frontBase_(std::move(frontBase)),
+        bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
+
+  void onHead(http::ResponseHead&& head) override {
+    r_->status = head.status;
+    if (!head.reason.empty()) {
+      r_->status_line = apr_psprintf(r_->pool, "%d %s", head.status, head.reason.c_str());
+    }
+    http::filterResponseHeaders(head.headers);
+    for (auto& header : head.headers) {
+      const char* name = apr_pstrmemdup(r_->pool, header.name.data(), header.name.size());
+      const char* value = apr_pstrmemdup(r_->pool, header.value.data(), header.value.size());
+      if (iequals(header.name, "Content-Type")) {
+        ap_set_content_type(r_, value);
+        continue;
+      }
+      if (iequals(header.name, "Location") || iequals(header.name, "Content-Location") ||
+          iequals(header.name, "URI")) {
+        value = mapLocation(header.value);
+      } else if (iequals(header.name, "Set-Cookie")) {
+        value = ap_proxy_cookie_reverse_map(r_, dconf_, value);
+      }
+      apr_table_addn(r_->headers_out, name, value);
+    }
+  }
+
+  void onBody(std::string_view data) override {
+    if (failed_) {
+      return;
+    }
+    apr_brigade_write(bb_, nullptr, nullptr, data.data(), data.size());
+    pending_ += data.size();
+    if (pending_ >= kReadBufferSize) {
+      pass();
+    }
+  }
+
+  void onComplete() override {}
+
+  void flush() override {
+    if (failed_) {
+      return;
+    }
+    APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_flush_create(r_->connection->bucket_alloc));
+    pass();
+  }
+
+  bool clientFailed() const override { return failed_; }
+
+  /** Sends what is left and the end of the response. */
+  int finish() {
+    if (failed_) {
+      return OK;
+    }
+    APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_eos_create(r_->connection->bucket_alloc));
+    pass();
+    return OK;
+  }
+
+  /** The member broke after the head: make sure the client sees a broken response. */
+  void abortClient() {
+    apr_brigade_cleanup(bb_);
+    ap_proxy_backend_broke(r_, bb_);
+    ap_pass_brigade(r_->output_filters, bb_);
+    apr_brigade_cleanup(bb_);
+  }
+
+ private:
+  const char* mapLocation(const std::string& value) {
+    std::string mapped = http::reverseMapLocation(value, balancer_.memberBases(), frontBase_);
+    const char* out = apr_pstrmemdup(r_->pool, mapped.data(), mapped.size());
+    return ap_proxy_location_reverse_map(r_, dconf_, out);
+  }
+
+  void pass() {
+    apr_status_t rv = ap_pass_brigade(r_->output_filters, bb_);
+    apr_brigade_cleanup(bb_);
+    pending_ = 0;
+    if (rv != APR_SUCCESS || r_->connection->aborted) {
+      failed_ = true;
+    }
+  }
+
+  request_rec* r_;
+  proxy_dir_conf* dconf_;
+  const net::BalancerRuntime& balancer_;
+  std::string frontBase_;
+  apr_bucket_brigade* bb_;
+  size_t pending_ = 0;
+  bool failed_ = false;
+};
+
+/**
+ * The front URL that corresponds to the balancer's root, derived from the request: the
+ * client's path minus the part mod_proxy forwarded. Used to map Location headers that point
+ * at any member back to the front without the operator listing members.
+ */
+std::string frontBaseFor(request_rec* r, std::string_view restPath) {
+  std::string_view path = r->parsed_uri.path ? r->parsed_uri.path : "/";
+  std::string prefix;
+  if (restPath.size() <= path.size() &&
+      path.substr(path.size() - restPath.size()) == restPath) {
+    prefix = std::string(path.substr(0, path.size() - restPath.size()));
+  } else {
+    return {};
+  }
+  prefix += "/";
+  return ap_construct_url(r->pool, prefix.c_str(), r);
+}
+
+apr_interval_time_t defaultTimeout(request_rec* r, proxy_server_conf* conf) {
+  if (conf != nullptr && conf->timeout_set) {
+    return conf->timeout;
+  }
+  return r->server->timeout;
+}
+
+int statusFor(net::ForwardOutcome outcome) {
+  switch (outcome) {
+    case net::ForwardOutcome::Served:
+      return OK;
+    case net::ForwardOutcome::Unavailable:
+      return HTTP_SERVICE_UNAVAILABLE;
+    case net::ForwardOutcome::Timeout:
+      return HTTP_GATEWAY_TIME_OUT;
+    case net::ForwardOutcome::BadGateway:
+      return HTTP_BAD_GATEWAY;
+    case net::ForwardOutcome::ClientFailed:
+      return HTTP_BAD_REQUEST;
+  }
+  return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
+  ServerState* state = serverState();
+  std::string_view target(url + kSchemeColonLen);
+  if (target.substr(0, 2) != "//") {
+    return HTTP_INTERNAL_SERVER_ERROR;
+  }
+  target.remove_prefix(2);
+  size_t end = target.find_first_of("/?");
+  std::string name(target.substr(0, end));
+  std::string rest(end == std::string_view::npos ? "/" : target.substr(end));
+  if (!rest.empty() && rest.front() == '?') {
+    rest.insert(rest.begin(), '/');
+  }
+  net::BalancerRuntime* balancer = state ? state->registry.find(name) : nullptr;
+  if (balancer == nullptr) {
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "CXB00301: no <CxxBalancer %s> is declared (request for %s)", name.c_str(), url);
+    return HTTP_INTERNAL_SERVER_ERROR;
+  }
+
+  auto* dconf = static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
+  net::ForwardRequest request;
+  request.method = r->method;
+  request.rest = rest;
+  request.idempotent = net::isIdempotentMethod(request.method);
+  request.defaultTimeout =
+      std::chrono::duration_cast<Millis>(std::chrono::microseconds(defaultTimeout(r, conf)));
+  const apr_array_header_t* elts = apr_table_elts(r->headers_in);
+  const auto* entries = reinterpret_cast<const apr_table_entry_t*>(elts->elts);
+  request.clientHeaders.reserve(size_t(elts->nelts));
+  for (int i = 0; i < elts->nelts; ++i) {
+    if (entries[i].key != nullptr) {
+      request.clientHeaders.push_back({entries[i].key, entries[i].val ? entries[i].val : ""});
+    }
+  }
+  auto& context = request.context;
+  context.clientIp = r->useragent_ip ? r->useragent_ip : "";
+  const char* host = apr_table_get(r->headers_in, "Host");
+  context.clientHost = host ? host : "";
+  context.serverName = r->server->server_hostname ? r->server->server_hostname : "";
+  context.preserveHost = dconf != nullptr && dconf->preserve_host;
+  context.addForwardedHeaders = dconf == nullptr || dconf->add_forwarded_headers;
+
+  char* buffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
+  BrigadeBody body(r, buffer, kReadBufferSize);
+  const char* transferEncoding = apr_table_get(r->headers_in, "Transfer-Encoding");
+  const char* contentLength = apr_table_get(r->headers_in, "Content-Length");
+  if (transferEncoding != nullptr) {
+    context.chunkedBody = true;  // httpd's input filter accepts only chunked here
+    request.body = &body;
+  } else if (contentLength != nullptr) {
+    auto length = parseDecimal<uint64_t>(contentLength);
+    if (!length) {
+      return HTTP_BAD_REQUEST;
+    }
+    context.contentLength = *length;
+    if (*length > 0) {
+      request.body = &body;
+    }
+  }
+
+  std::string restPath = rest.substr(0, rest.find('?'));
+  BrigadeConsumer consumer(r, dconf, *balancer, frontBaseFor(r, restPath));
+  RequestLogger logger(r);
+  net::Forwarder forwarder(SteadyClock::instance(), logger);
+  char* readBuffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
+  net::ForwardResult result =
+      forwarder.forward(*balancer, request, consumer, std::span<char>(readBuffer, kReadBufferSize));
+  if (result.outcome == net::ForwardOutcome::Served) {
+    return consumer.finish();
+  }
+  if (result.headDelivered) {
+    if (result.outcome != net::ForwardOutcome::ClientFailed) {
+      consumer.abortClient();
+    }
+    return OK;
+  }
+  if (result.outcome == net::ForwardOutcome::ClientFailed && r->connection->aborted) {
+    return DONE;
+  }
+  return statusFor(result.outcome);
+}
+
+}  // namespace
+
+int onCanon(request_rec* r, char* url) noexcept {
+  if (!isOurs(url)) {
+    return DECLINED;
+  }
+  return guardRequest(r, "canon", [&]() -> int {
+    char* rest = url + kSchemeColonLen;
+    char* host = nullptr;
+    apr_port_t port = 0;
+    if (const char* err = ap_proxy_canon_netloc(r->pool, &rest, nullptr, nullptr, &host, &port)) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CXB00302: error parsing URL %s: %s", url, err);
+      return HTTP_BAD_REQUEST;
+    }
+    const char* path = rest;
+    const char* search = nullptr;
+    if (apr_table_get(r->notes, "proxy-nocanon") != nullptr) {
+      // the raw path, as the client sent it
+    } else if (apr_table_get(r->notes, "proxy-noencode") != nullptr) {
+      search = r->args;
+    } else {
+      auto* core = static_cast<core_dir_config*>(ap_get_core_module_config(r->per_dir_config));
+      int flags = core->allow_encoded_slashes && !core->decode_encoded_slashes
+                      ? PROXY_CANONENC_NOENCODEDSLASHENCODING
+                      : 0;
+      path = ap_proxy_canonenc_ex(r->pool, rest, int(strlen(rest)), enc_path, flags, r->proxyreq);
+      if (path == nullptr) {
+        return HTTP_BAD_REQUEST;
+      }
+      search = r->args;
+    }
+    if (path == rest && *ap_scan_vchar_obstext(path)) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                    "CXB00303: the path to forward contains control characters or spaces");
+      return HTTP_FORBIDDEN;
+    }
+    if (search != nullptr && *ap_scan_vchar_obstext(search)) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                    "CXB00304: the query string to forward contains control characters or spaces");
+      return HTTP_FORBIDDEN;
+    }
+    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path,
+                              search ? "?" : "", search ? search : "", nullptr);
+    return OK;
+  });
+}
+
+int onSchemeHandler(request_rec* r, proxy_worker*, proxy_server_conf* conf, char* url,
+                    const char*, apr_port_t) noexcept {
+  if (!isOurs(url)) {
+    return DECLINED;  // like every mod_proxy_* handler: not ours, no work
+  }
+  return guardRequest(r, "scheme_handler", [&] { return forwardRequest(r, conf, url); });
+}
+
+}  // namespace cxxb::httpd

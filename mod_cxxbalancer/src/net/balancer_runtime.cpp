@@ -1,0 +1,129 @@
+#include "net/balancer_runtime.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "balancer/selector.h"
+#include "core/string_util.h"
+
+namespace cxxb::net {
+namespace {
+
+int64_t toNs(TimePoint t) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint fromNs(int64_t ns) noexcept { return TimePoint(std::chrono::nanoseconds(ns)); }
+
+}  // namespace
+
+MemberRuntime::MemberRuntime(config::MemberConfig member)
+    : config_(std::move(member)), name_(config_.url.text()) {
+  status.store(config_.status, std::memory_order_relaxed);
+}
+
+void MemberRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
+  PoolLimits limits;
+  limits.max = config_.max.value_or(std::max<uint32_t>(threadsPerChild, 1));
+  limits.smax = config_.smax.value_or(limits.max);
+  limits.ttl = config_.ttl;
+  limits.disableReuse = config_.disableReuse;
+  pool_ = std::make_unique<ConnectionPool>(limits, clock);
+}
+
+std::vector<ResolvedAddress> MemberRuntime::addresses(TimePoint now, std::string& error) {
+  std::lock_guard<std::mutex> lock(addressMutex_);
+  bool fresh = !addresses_.empty() &&
+               (config_.addressTtl.count() == 0 || now - resolvedAt_ < config_.addressTtl);
+  if (!fresh) {
+    auto resolved = resolve(config_.url.host, config_.url.port, error);
+    if (resolved.empty()) {
+      return addresses_;  // keep using the last good answer while DNS is failing
+    }
+    addresses_ = std::move(resolved);
+    resolvedAt_ = now;
+  }
+  return addresses_;
+}
+
+void MemberRuntime::forgetAddresses() {
+  std::lock_guard<std::mutex> lock(addressMutex_);
+  resolvedAt_ = TimePoint{};
+}
+
+bool MemberRuntime::markInError(TimePoint now) {
+  retryAtNs.store(toNs(now + config_.retry), std::memory_order_relaxed);
+  uint32_t before = status.fetch_or(config::kStatusInError, std::memory_order_acq_rel);
+  return (before & config::kStatusInError) == 0;
+}
+
+void MemberRuntime::markHealthy() noexcept {
+  if (status.load(std::memory_order_relaxed) & config::kStatusInError) {
+    status.fetch_and(~uint32_t(config::kStatusInError), std::memory_order_acq_rel);
+  }
+}
+
+BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std::move(balancer)) {
+  method_ = balancer::makeLbMethod(config_.lbMethod);
+  if (!method_) {
+    method_ = balancer::makeLbMethod("byrequests");
+  }
+  for (const auto& member : config_.members) {
+    members_.push_back(std::make_unique<MemberRuntime>(member));
+    balancer::LbSlot slot;
+    slot.loadFactor = member.loadFactor;
+    lbSlots_.push_back(slot);
+    std::string base = member.url.origin();
+    base += member.url.path.empty() ? "/" : member.url.path;
+    memberBases_.push_back(std::move(base));
+  }
+}
+
+int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
+  std::vector<balancer::MemberStatusView> views;
+  views.reserve(members_.size());
+  for (const auto& member : members_) {
+    balancer::MemberStatusView view;
+    view.lbset = member->config().lbset;
+    view.status = member->status.load(std::memory_order_relaxed);
+    view.retryAt = fromNs(member->retryAtNs.load(std::memory_order_relaxed));
+    views.push_back(view);
+  }
+  balancer::SelectOptions options;
+  options.forceRecovery = config_.forceRecovery;
+  auto eligible = balancer::eligibleMembers(views, now, tried, options);
+  if (eligible.empty()) {
+    return -1;
+  }
+  std::lock_guard<std::mutex> lock(lbMutex_);
+  for (size_t i = 0; i < members_.size(); ++i) {
+    lbSlots_[i].busy = members_[i]->busy.load(std::memory_order_relaxed);
+    lbSlots_[i].transferred = members_[i]->bytesSent.load(std::memory_order_relaxed) +
+                              members_[i]->bytesReceived.load(std::memory_order_relaxed);
+  }
+  return static_cast<int>(method_->pick(lbSlots_, eligible));
+}
+
+void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
+  for (auto& member : members_) {
+    member->initChild(threadsPerChild, clock);
+  }
+}
+
+BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {
+  auto it = balancers_.find(toLower(name));
+  return it == balancers_.end() ? nullptr : it->second.get();
+}
+
+void BalancerRegistry::add(config::BalancerConfig balancer) {
+  std::string key = toLower(balancer.name);
+  balancers_[key] = std::make_unique<BalancerRuntime>(std::move(balancer));
+}
+
+void BalancerRegistry::initChild(uint32_t threadsPerChild, const Clock& clock) {
+  for (auto& [name, balancer] : balancers_) {
+    balancer->initChild(threadsPerChild, clock);
+  }
+}
+
+}  // namespace cxxb::net

@@ -1,0 +1,61 @@
+#pragma once
+// Forwards one request to a balancer: picks a member, takes a pooled connection or opens
+// one, runs the exchange, and fails over to another member when that is safe. Member
+// failures update the member's state and are logged once, with the member's URL.
+//
+// It knows nothing of httpd: the adapter supplies the request as values, the body and the
+// response sink as interfaces, and maps the result to a status.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/logger.h"
+#include "http/header_rules.h"
+#include "net/balancer_runtime.h"
+#include "net/http_exchange.h"
+
+namespace cxxb::net {
+
+struct ForwardRequest {
+  std::string method;
+  std::string rest;  ///< path after the balancer name ("/x/y"), with "?query"; encoded
+  http::Headers clientHeaders;
+  http::ForwardContext context;  ///< memberHost is filled in per member
+  RequestBody* body = nullptr;   ///< null when the request has no body
+  bool idempotent = false;
+  Millis defaultTimeout{60000};  ///< ProxyTimeout or the server's Timeout
+};
+
+enum class ForwardOutcome {
+  Served,        ///< a complete response reached the consumer
+  Unavailable,   ///< no member could take the request (503)
+  Timeout,       ///< the member did not answer in time (504)
+  BadGateway,    ///< the member failed or answered garbage (502)
+  ClientFailed,  ///< the client went away or sent a broken body
+};
+
+struct ForwardResult {
+  ForwardOutcome outcome = ForwardOutcome::Unavailable;
+  bool headDelivered = false;      ///< the client already has a status line: abort, do not answer
+  MemberRuntime* member = nullptr; ///< the member that answered (or failed last)
+};
+
+class Forwarder {
+ public:
+  Forwarder(const Clock& clock, Logger& logger) : clock_(clock), logger_(logger) {}
+
+  /** @param buffer scratch space for reads, at least 8 KiB */
+  ForwardResult forward(BalancerRuntime& balancer, ForwardRequest& request,
+                        ResponseConsumer& consumer, std::span<char> buffer);
+
+ private:
+  const Clock& clock_;
+  Logger& logger_;
+};
+
+/** GET, HEAD, OPTIONS, TRACE, PUT, DELETE (RFC 9110 §9.2.2). */
+bool isIdempotentMethod(std::string_view method) noexcept;
+
+}  // namespace cxxb::net
