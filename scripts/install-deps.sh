@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages needed to build mod_cxxbalancer and run all its tests.
+# Idempotent: does nothing (not even `apt-get update`) when everything is installed.
+#
+# It never starts or enables a system service: the tests start their own apache2, nginx
+# and Tomcat instances on free loopback ports. While installing, a policy-rc.d forbids
+# service starts (invoke-rc.d and deb-systemd-invoke honour it); afterwards the services
+# of packages installed by this run are disabled again where systemd or sysv-rc enabled
+# them. A policy-rc.d that was already in place (Docker images ship one) is left alone.
+#
+# Usage: scripts/install-deps.sh [--check]   (--check: only report what is missing)
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake
+  apache2 apache2-dev libapr1-dev libaprutil1-dev
+  libssl-dev
+  catch2 libbenchmark-dev
+  python3-pytest python3-requests
+  nginx wrk curl
+  clang libclang-rt-14-dev
+  tomcat10        # AJP tests
+)
+# Packages whose postinst would start (and enable) a service.
+SERVICES=(apache2 nginx tomcat10)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  [[ "$status" == ii* ]] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+echo "install-deps: missing: ${missing[*]}"
+if [ "${1:-}" = "--check" ]; then
+  exit 1
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "install-deps: not root and no sudo; install them as root:" >&2
+    echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+POLICY=/usr/sbin/policy-rc.d
+own_policy=0
+cleanup() {
+  if [ "$own_policy" = 1 ]; then
+    "${SUDO[@]}" rm -f "$POLICY"
+  fi
+}
+trap cleanup EXIT
+if [ ! -e "$POLICY" ]; then
+  # Exit status 101: "action forbidden by policy" (see invoke-rc.d(8)).
+  printf '#!/bin/sh\n# temporary, from mod_cxxbalancer scripts/install-deps.sh\nexit 101\n' |
+    "${SUDO[@]}" tee "$POLICY" >/dev/null
+  "${SUDO[@]}" chmod 755 "$POLICY"
+  own_policy=1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+  "${missing[@]}"
+
+# Services of packages installed just now: make sure they neither run nor start at boot.
+# (A service the machine already had is none of our business.)
+for svc in "${SERVICES[@]}"; do
+  newly=0
+  for p in "${missing[@]}"; do
+    [ "$p" = "$svc" ] && newly=1
+  done
+  [ "$newly" = 1 ] || continue
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    "${SUDO[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  else
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+      "${SUDO[@]}" deb-systemd-helper disable "$svc.service" >/dev/null 2>&1 || true
+    fi
+    if command -v update-rc.d >/dev/null 2>&1 && [ -e "/etc/init.d/$svc" ]; then
+      "${SUDO[@]}" update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    fi
+    # Without systemd the policy above kept it from starting; if something started it
+    # anyway, stop it through its own init script (by its pid file, not by name).
+    if [ -x "/etc/init.d/$svc" ]; then
+      "${SUDO[@]}" "/etc/init.d/$svc" status >/dev/null 2>&1 &&
+        "${SUDO[@]}" "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+    fi
+  fi
+done
+echo "install-deps: done"

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Throughput of mod_cxxbalancer against stock mod_proxy_balancer + mod_proxy_http.
+
+One apache2 (event MPM) serves both sides with the same settings, against the same two
+nginx members, keep-alive to the members on both sides:
+  /b/  stock:  <Proxy balancer://b>  + ProxyPass /b/ balancer://b/
+  /c/  ours:   <CxxBalancer b>       + ProxyPass /c/ cxxbalancer://b/
+After a warm-up, `wrk --latency` runs against each side in turn, alternating, and the
+req/s, p50 and p99 of each side and the ratio cxxbalancer/stock are printed.
+
+Not part of ctest (timings on a shared CI machine prove little); `-d 2s` is a smoke run.
+Every process it starts is stopped on exit, Ctrl-C included.
+"""
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "integration"))
+import env  # noqa: E402
+
+# Every thread up from the start and none stopped for being spare: process churn closes
+# client keep-alive connections, which wrk counts as read errors.
+BENCH_MPM = ("StartServers 4\nServerLimit 4\nThreadsPerChild 16\nThreadLimit 16\n"
+             "MinSpareThreads 16\nMaxSpareThreads 128\nMaxRequestWorkers 64")
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def parse_wrk(out):
+    """req/s, p50 and p99 in ms, non-2xx/3xx count, socket errors from wrk's output."""
+    def latency(pct):
+        m = re.search(rf"^\s*{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency(50), "p99": latency(99),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "sockerr": sum(int(x) for x in sock.groups()) if sock else 0,
+    }
+
+
+def wrk(url, threads, conns, duration, latency=True):
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}"]
+    if latency:
+        cmd.append("--latency")
+    p = subprocess.run(cmd + [url], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"wrk failed: {p.stderr or p.stdout}")
+    return parse_wrk(p.stdout), p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description="stock mod_proxy_balancer vs mod_cxxbalancer")
+    ap.add_argument("-d", "--duration", default="10s", help="per wrk run (default 10s)")
+    ap.add_argument("-t", "--threads", type=int, default=2)
+    ap.add_argument("-c", "--connections", type=int, default=32)
+    ap.add_argument("-r", "--rounds", type=int, default=2, help="alternations (default 2)")
+    ap.add_argument("-w", "--warmup", default="2s")
+    ap.add_argument("--path", default="/id", help="member path requested (default /id)")
+    ap.add_argument("--module", help="mod_cxxbalancer.so (default: $CXXB_MODULE or build/)")
+    ap.add_argument("--stock-only", action="store_true",
+                    help="measure only the stock side (checks the harness without the module)")
+    ap.add_argument("--keep", action="store_true", help="keep the server roots")
+    args = ap.parse_args()
+
+    if args.module:
+        os.environ["CXXB_MODULE"] = args.module
+    module = env.module_path()
+    have_module = module.is_file() and not args.stock_only
+    if not module.is_file() and not args.stock_only:
+        print(f"ERROR: {module} not found (build it, pass --module, or use --stock-only)",
+              file=sys.stderr)
+        return 1
+
+    # SIGTERM/SIGHUP end the run through the same cleanup as Ctrl-C.
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    root = Path(tempfile.mkdtemp(prefix="cxxb-bench-"))
+    root.chmod(0o755)
+    static = root / "static"
+    static.mkdir()
+    started = []
+    rc = 1
+    try:
+        members = []
+        for name in ("m1", "m2"):
+            n = env.Nginx(root / f"nginx-{name}", name, static, workers=2)
+            started.append(n)
+            members.append(n.start())
+        httpd = env.Httpd(root / "httpd", mpm="event", cxxb=have_module, stock_balancer=True,
+                          access_log=False, max_keepalive_requests=0, mpm_conf=BENCH_MPM)
+        started.append(httpd)
+        pairs = [(m.url, "") for m in members]
+        conf = [env.stock_balancer("b", pairs), "ProxyPass /b/ balancer://b/"]
+        if have_module:
+            conf += [env.cxxb_balancer("b", pairs), "ProxyPass /c/ cxxbalancer://b/"]
+        httpd.write_config("\n".join(conf) + "\n")
+        httpd.start()
+
+        sides = [("stock", httpd.url("/b" + args.path))]
+        if have_module:
+            sides.append(("cxxbalancer", httpd.url("/c" + args.path)))
+        for name, url in sides:
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url],
+                                 capture_output=True, text=True).stdout
+            if out != "200":
+                raise RuntimeError(f"{name}: {url} answers {out or 'nothing'}, not 200\n"
+                                   f"{httpd.error_log_tail()}")
+            wrk(url, args.threads, args.connections, args.warmup, latency=False)
+
+        results = {name: [] for name, _ in sides}
+        print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency, "
+              f"{args.rounds} rounds, event MPM, 2 nginx members")
+        print(f"{'round':>5} {'side':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'non-2xx':>8} {'sock err':>8}")
+        for rnd in range(1, args.rounds + 1):
+            for name, url in sides:
+                r, _ = wrk(url, args.threads, args.connections, args.duration)
+                results[name].append(r)
+                print(f"{rnd:>5} {name:<12} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+                      f"{r['non2xx']:>8} {r['sockerr']:>8}", flush=True)
+
+        print()
+        means = {}
+        for name, rs in results.items():
+            means[name] = {k: statistics.mean(r[k] for r in rs) for k in ("rps", "p50", "p99")}
+            m = means[name]
+            print(f"{name:<12} mean {m['rps']:>10.0f} req/s  p50 {m['p50']:.2f} ms  "
+                  f"p99 {m['p99']:.2f} ms")
+        if have_module:
+            s, c = means["stock"], means["cxxbalancer"]
+            print(f"ratio cxxbalancer/stock: req/s {c['rps'] / s['rps']:.3f}  "
+                  f"p50 {c['p50'] / s['p50']:.3f}  p99 {c['p99'] / s['p99']:.3f}")
+        errors = sum(r["non2xx"] + r["sockerr"] for rs in results.values() for r in rs)
+        if errors:
+            print(f"WARNING: {errors} failed requests (non-2xx or socket errors)")
+        bad = httpd.unexpected_log_lines()
+        if bad:
+            print("WARNING: error_log:\n" + "\n".join(bad[:20]))
+        rc = 0 if not errors and not bad else 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        rc = 130
+    except Exception as e:  # report, then clean up
+        print(f"ERROR: {e}", file=sys.stderr)
+        rc = 1
+    finally:
+        for p in reversed(started):
+            try:
+                p.stop()
+            except Exception as e:
+                print(f"cleanup: {e}", file=sys.stderr)
+        if args.keep or rc not in (0, 130):
+            print(f"server roots kept in {root}", file=sys.stderr)
+        else:
+            env.rm_tree(root)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
