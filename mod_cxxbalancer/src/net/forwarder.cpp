@@ -75,6 +75,9 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   std::vector<size_t> tried;
   http::ResponseParser parser;
   bool headRequest = request.method == "HEAD";
+  // What the client gets when no member serves: 503 when none could be reached, 502 when
+  // one was reached and failed without answering.
+  ForwardOutcome lastFailure = ForwardOutcome::Unavailable;
 
   for (uint32_t attempt = 0; attempt <= retries; ++attempt) {
     int index = balancer.pick(clock_.now(), tried);
@@ -178,6 +181,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                             exchange.detail + "); in error for " +
                             std::to_string(mconfig.retry.count()) + " s");
           }
+          lastFailure = ForwardOutcome::BadGateway;
           if (nothingBack && request.idempotent) {
             failOver = true;
             break;
@@ -217,7 +221,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   }
   logger_.log(LogLevel::Error, "CXB02008",
               "no member of balancer " + bconfig.name + " could serve the request");
-  result.outcome = ForwardOutcome::Unavailable;
+  result.outcome = lastFailure;
   return result;
 }
 
