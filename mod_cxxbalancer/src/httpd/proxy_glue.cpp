@@ -55,7 +55,9 @@ class RequestLogger final : public Logger {
 class BrigadeBody final : public net::RequestBody {
  public:
   BrigadeBody(request_rec* r, char* buffer, size_t size)
-      : r_(r), buffer_(buffer), size_(size),
+      : r_(r),
+        buffer_(buffer),
+        size_(size),
         bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
 
   Piece next() override {
@@ -63,8 +65,8 @@ class BrigadeBody final : public net::RequestBody {
       return {Status::End, {}};
     }
     apr_brigade_cleanup(bb_);
-    apr_status_t rv = ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ,
-                                     apr_off_t(size_));
+    apr_status_t rv =
+        ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ, apr_off_t(size_));
     if (rv != APR_SUCCESS) {
       ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r_, "CXB02101: reading the request body failed");
       return {Status::Error, {}};
@@ -96,7 +98,10 @@ class BrigadeConsumer final : public net::ResponseConsumer {
  public:
   BrigadeConsumer(request_rec* r, proxy_dir_conf* dconf, const net::BalancerRuntime& balancer,
                   std::string frontBase)
-      : r_(r), dconf_(dconf), balancer_(balancer), frontBase_(std::move(frontBase)),
+      : r_(r),
+        dconf_(dconf),
+        balancer_(balancer),
+        frontBase_(std::move(frontBase)),
         bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
 
   void onHead(http::ResponseHead&& head) override {
@@ -196,8 +201,7 @@ class BrigadeConsumer final : public net::ResponseConsumer {
 std::string frontBaseFor(request_rec* r, std::string_view restPath) {
   std::string_view path = r->parsed_uri.path ? r->parsed_uri.path : "/";
   std::string prefix;
-  if (restPath.size() <= path.size() &&
-      path.substr(path.size() - restPath.size()) == restPath) {
+  if (restPath.size() <= path.size() && path.substr(path.size() - restPath.size()) == restPath) {
     prefix = std::string(path.substr(0, path.size() - restPath.size()));
   } else {
     return {};
@@ -283,7 +287,8 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
     return HTTP_INTERNAL_SERVER_ERROR;
   }
 
-  auto* dconf = static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
+  auto* dconf =
+      static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
   net::ForwardRequest request;
   request.method = r->method;
   request.rest = rest;
@@ -388,14 +393,14 @@ int onCanon(request_rec* r, char* url) noexcept {
                     "CXB00304: the query string to forward contains control characters or spaces");
       return HTTP_FORBIDDEN;
     }
-    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path,
-                              search ? "?" : "", search ? search : "", nullptr);
+    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path, search ? "?" : "",
+                              search ? search : "", nullptr);
     return OK;
   });
 }
 
-int onSchemeHandler(request_rec* r, proxy_worker*, proxy_server_conf* conf, char* url,
-                    const char*, apr_port_t) noexcept {
+int onSchemeHandler(request_rec* r, proxy_worker*, proxy_server_conf* conf, char* url, const char*,
+                    apr_port_t) noexcept {
   if (!isOurs(url)) {
     return DECLINED;  // like every mod_proxy_* handler: not ours, no work
   }

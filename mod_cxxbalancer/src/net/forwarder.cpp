@@ -62,8 +62,7 @@ std::string memberTarget(const config::MemberUrl& url, std::string_view rest) {
 }  // namespace
 
 bool isIdempotentMethod(std::string_view m) noexcept {
-  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
-         m == "DELETE";
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE";
 }
 
 ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& request,
@@ -95,8 +94,9 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     Millis connectTimeout = mconfig.connectTimeout.value_or(ioTimeout);
     Lease lease = member.pool()->acquire(ioTimeout);
     if (!lease) {
-      logger_.log(LogLevel::Error, "CXB02003",
-                  "member " + member.name() + " has no free connection (max reached); trying another");
+      logger_.log(
+          LogLevel::Error, "CXB02003",
+          "member " + member.name() + " has no free connection (max reached); trying another");
       continue;
     }
 
@@ -105,8 +105,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     std::string headBytes;
     if (!ajp) {
       request.context.memberHost = hostHeaderFor(mconfig.url);
-      headBytes = http::serializeRequestHead(http::buildMemberRequest(
-          request.method, target, request.clientHeaders, request.context));
+      headBytes = http::serializeRequestHead(
+          http::buildMemberRequest(request.method, target, request.clientHeaders, request.context));
     }
 
     bool resentOnFresh = false;
@@ -164,8 +164,9 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                           exchange.error == ExchangeError::NoResponse);
       if (lease.reused() && !resentOnFresh && nothingBack && request.idempotent) {
         // The member closed a pooled connection just as we used it: not a member failure.
-        logger_.log(LogLevel::Debug, "CXB02009",
-                    "pooled connection to " + member.name() + " was closed; resending on a new one");
+        logger_.log(
+            LogLevel::Debug, "CXB02009",
+            "pooled connection to " + member.name() + " was closed; resending on a new one");
         lease.transport().reset();
         resentOnFresh = true;
         continue;
@@ -177,9 +178,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           member.failures.fetch_add(1, std::memory_order_relaxed);
           if (member.markInError(clock_.now())) {
             logger_.log(LogLevel::Error, "CXB02004",
-                        "member " + member.name() + " failed before answering (" +
-                            exchange.detail + "); in error for " +
-                            std::to_string(mconfig.retry.count()) + " s");
+                        "member " + member.name() + " failed before answering (" + exchange.detail +
+                            "); in error for " + std::to_string(mconfig.retry.count()) + " s");
           }
           lastFailure = ForwardOutcome::BadGateway;
           if (nothingBack && request.idempotent) {

@@ -125,16 +125,16 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
           result.reusable = false;
           return result;
         }
-        result.error = parser.headComplete() ? ExchangeError::Truncated
-                                             : ExchangeError::BadResponse;
+        result.error =
+            parser.headComplete() ? ExchangeError::Truncated : ExchangeError::BadResponse;
         result.detail = parser.failed() ? parser.error() : "member closed mid-response";
         return result;
       }
       if (!result.responseStarted) {
         result.error = classifyEarlyFailure(io);
       } else {
-        result.error = io.status == IoStatus::Timeout ? ExchangeError::Timeout
-                                                      : ExchangeError::Truncated;
+        result.error =
+            io.status == IoStatus::Timeout ? ExchangeError::Timeout : ExchangeError::Truncated;
       }
       result.detail = std::string("reading response: ") + ioStatusText(io.status);
       return result;
