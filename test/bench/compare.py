@@ -48,6 +48,7 @@ def parse_wrk(out):
         "p50": latency(50), "p99": latency(99),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "sockerr": sum(int(x) for x in sock.groups()) if sock else 0,
+        "sockdetail": sock.group(0) if sock else "",
     }
 
 
@@ -134,6 +135,8 @@ def main():
                 results[name].append(r)
                 print(f"{rnd:>5} {name:<12} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
                       f"{r['non2xx']:>8} {r['sockerr']:>8}", flush=True)
+                if r["sockerr"]:
+                    print(f"      ({r['sockdetail']})", flush=True)
 
         print()
         means = {}

@@ -16,7 +16,8 @@ namespace {
 
 constexpr char kSchemeColon[] = "cxxbalancer:";
 constexpr size_t kSchemeColonLen = sizeof(kSchemeColon) - 1;
-constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr size_t kReadBufferSize = 64 * 1024;  // member reads, and what is passed on at once
+constexpr size_t kBodyBufferSize = 64 * 1024;  // client body reads
 
 bool isOurs(const char* url) noexcept {
   return url != nullptr && strncasecmp(url, kSchemeColon, kSchemeColonLen) == 0;
@@ -54,15 +55,15 @@ class RequestLogger final : public Logger {
  *  enforce LimitRequestBody). */
 class BrigadeBody final : public net::RequestBody {
  public:
-  BrigadeBody(request_rec* r, char* buffer, size_t size)
-      : r_(r),
-        buffer_(buffer),
-        size_(size),
-        bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
+  BrigadeBody(request_rec* r, size_t size) : r_(r), size_(size) {}
 
   Piece next() override {
     if (done_) {
       return {Status::End, {}};
+    }
+    if (bb_ == nullptr) {  // allocated on first use: most requests have no body
+      buffer_ = static_cast<char*>(apr_palloc(r_->pool, size_));
+      bb_ = apr_brigade_create(r_->pool, r_->connection->bucket_alloc);
     }
     apr_brigade_cleanup(bb_);
     apr_status_t rv =
@@ -87,9 +88,9 @@ class BrigadeBody final : public net::RequestBody {
 
  private:
   request_rec* r_;
-  char* buffer_;
   size_t size_;
-  apr_bucket_brigade* bb_;
+  char* buffer_ = nullptr;
+  apr_bucket_brigade* bb_ = nullptr;
   bool done_ = false;
 };
 
@@ -312,8 +313,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   context.preserveHost = dconf != nullptr && dconf->preserve_host;
   context.addForwardedHeaders = dconf == nullptr || dconf->add_forwarded_headers;
 
-  char* buffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
-  BrigadeBody body(r, buffer, kReadBufferSize);
+  BrigadeBody body(r, kBodyBufferSize);
   const char* transferEncoding = apr_table_get(r->headers_in, "Transfer-Encoding");
   const char* contentLength = apr_table_get(r->headers_in, "Content-Length");
   if (transferEncoding != nullptr) {
