@@ -48,6 +48,7 @@ def parse_wrk(out):
         "p50": latency(50), "p99": latency(99),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "sockerr": sum(int(x) for x in sock.groups()) if sock else 0,
+        "sockdetail": sock.group(0) if sock else "",
     }
 
 
@@ -149,6 +150,10 @@ def main():
         errors = sum(r["non2xx"] + r["sockerr"] for rs in results.values() for r in rs)
         if errors:
             print(f"WARNING: {errors} failed requests (non-2xx or socket errors)")
+            for name, rs in results.items():
+                for r in rs:
+                    if r["sockdetail"]:
+                        print(f"  {name}: {r['sockdetail']}")
         bad = httpd.unexpected_log_lines()
         if bad:
             print("WARNING: error_log:\n" + "\n".join(bad[:20]))
