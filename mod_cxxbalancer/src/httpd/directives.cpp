@@ -116,20 +116,43 @@ std::string balancerNameOf(const char* real) {
   return std::string(rest.substr(0, rest.find_first_of("/?")));
 }
 
-bool checkTarget(server_rec* s, const ConfigGeneration& generation, const char* fake,
-                 const char* real) {
-  std::string name = balancerNameOf(real);
-  if (name.empty() && (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0)) {
-    return true;
+/**
+ * Checks one directive that may name a cxxbalancer:// URL (ProxyPass, ProxyPassMatch,
+ * RewriteRule with [P]): every such URL must name a declared balancer.
+ */
+bool checkDirective(server_rec* s, apr_pool_t* pool, const ConfigGeneration& generation,
+                    const ap_directive_t* directive) {
+  bool ok = true;
+  for (const auto& word : splitArgs(pool, directive->args ? directive->args : "")) {
+    if (strncasecmp(word.c_str(), kScheme, strlen(kScheme)) != 0) {
+      continue;
+    }
+    std::string name = balancerNameOf(word.c_str());
+    if (!name.empty() && generation.find(name) != nullptr) {
+      continue;
+    }
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                 "CXB00011: %s:%d: %s %s: no <CxxBalancer %s> is declared; declare it, or fix "
+                 "the name after cxxbalancer://",
+                 directive->filename ? directive->filename : "?", directive->line_num,
+                 directive->directive, directive->args ? directive->args : "", name.c_str());
+    ok = false;
   }
-  if (!name.empty() && generation.find(name) != nullptr) {
-    return true;
+  return ok;
+}
+
+bool checkTree(server_rec* s, apr_pool_t* pool, const ConfigGeneration& generation,
+               const ap_directive_t* directive) {
+  bool ok = true;
+  for (; directive != nullptr; directive = directive->next) {
+    if (strcasecmp(directive->directive, "ProxyPass") == 0 ||
+        strcasecmp(directive->directive, "ProxyPassMatch") == 0 ||
+        strcasecmp(directive->directive, "RewriteRule") == 0) {
+      ok = checkDirective(s, pool, generation, directive) && ok;
+    }
+    ok = checkTree(s, pool, generation, directive->first_child) && ok;
   }
-  ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-               "CXB00011: ProxyPass %s %s: no <CxxBalancer %s> is declared; declare it, or "
-               "fix the name after cxxbalancer://",
-               fake ? fake : "", real, name.c_str());
-  return false;
+  return ok;
 }
 
 }  // namespace
@@ -143,35 +166,14 @@ const command_rec kDirectives[] = {
     {nullptr, {.no_args = nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 
-int checkProxyPassTargets(server_rec* main) {
+int checkProxyPassTargets(server_rec* main, apr_pool_t* ptemp) {
   const ConfigGeneration* generation = configGeneration();
   if (generation == nullptr) {
     return OK;
   }
-  bool ok = true;
-  for (server_rec* s = main; s != nullptr; s = s->next) {
-    auto* conf =
-        static_cast<proxy_server_conf*>(ap_get_module_config(s->module_config, &proxy_module));
-    if (conf != nullptr && conf->aliases != nullptr) {
-      auto* aliases = reinterpret_cast<proxy_alias*>(conf->aliases->elts);
-      for (int i = 0; i < conf->aliases->nelts; ++i) {
-        ok = checkTarget(s, *generation, aliases[i].fake, aliases[i].real) && ok;
-      }
-    }
-    // ProxyPass inside <Location> lives in the per-directory configuration.
-    auto* core = static_cast<core_server_config*>(ap_get_core_module_config(s->module_config));
-    if (core != nullptr && core->sec_url != nullptr) {
-      auto** sections = reinterpret_cast<ap_conf_vector_t**>(core->sec_url->elts);
-      for (int i = 0; i < core->sec_url->nelts; ++i) {
-        auto* dconf =
-            static_cast<proxy_dir_conf*>(ap_get_module_config(sections[i], &proxy_module));
-        if (dconf != nullptr && dconf->alias != nullptr) {
-          ok = checkTarget(s, *generation, dconf->alias->fake, dconf->alias->real) && ok;
-        }
-      }
-    }
-  }
-  return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
+  // The directive tree, not mod_proxy's alias tables: it covers <Location>, <VirtualHost>
+  // and RewriteRule [P] alike, and knows the file and line to point at.
+  return checkTree(main, ptemp, *generation, ap_conftree) ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 }  // namespace cxxb::httpd

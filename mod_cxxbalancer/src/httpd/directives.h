@@ -7,9 +7,9 @@ namespace cxxb::httpd {
 extern const command_rec kDirectives[];
 
 /**
- * check_config: every `cxxbalancer://NAME` in a ProxyPass (server or <Location>) must name a
- * declared <CxxBalancer>. Runs for `apachectl -t` too.
+ * check_config: every `cxxbalancer://NAME` in a ProxyPass, ProxyPassMatch or RewriteRule, at
+ * any depth of the configuration, must name a declared <CxxBalancer>. Runs for `apachectl -t`.
  */
-int checkProxyPassTargets(server_rec* s);
+int checkProxyPassTargets(server_rec* s, apr_pool_t* ptemp);
 
 }  // namespace cxxb::httpd

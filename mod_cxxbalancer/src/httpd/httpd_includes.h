@@ -15,6 +15,7 @@
 #include <http_request.h>
 #include <http_ssl.h>
 #include <httpd.h>
+#include <util_cfgtree.h>
 #include <util_filter.h>
 extern "C" {
 #include <mod_proxy.h>  // has no __cplusplus guard in httpd 2.4

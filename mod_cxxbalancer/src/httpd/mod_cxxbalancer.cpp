@@ -4,6 +4,7 @@
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
 #include "httpd/proxy_glue.h"
+#include "httpd/rewrite_map.h"
 #include "httpd/server_state.h"
 
 namespace cxxb::httpd {
@@ -13,6 +14,8 @@ namespace {
 int onPreConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*) noexcept {
   try {
     newConfigGeneration(pconf);
+    // Before the directives run: RewriteMap checks int: names when it is parsed.
+    registerHealthRewriteMap();
     return OK;
   } catch (...) {
     return HTTP_INTERNAL_SERVER_ERROR;
@@ -20,8 +23,8 @@ int onPreConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*) noexcept {
 }
 
 /** After all directives, also under `apachectl -t`: ProxyPass targets must exist. */
-int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t*, server_rec* s) noexcept {
-  return guardServer(s, "check_config", [&] { return checkProxyPassTargets(s); });
+int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) noexcept {
+  return guardServer(s, "check_config", [&] { return checkProxyPassTargets(s, ptemp); });
 }
 
 /** Builds the live balancers once per generation, before the children fork. */

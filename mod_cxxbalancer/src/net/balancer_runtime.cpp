@@ -63,6 +63,15 @@ void MemberRuntime::markHealthy() noexcept {
   }
 }
 
+bool MemberRuntime::usableNow(TimePoint now) const noexcept {
+  uint32_t flags = status.load(std::memory_order_relaxed);
+  if ((flags & (config::kStatusDisabled | config::kStatusStopped)) != 0) {
+    return false;
+  }
+  return (flags & config::kStatusInError) == 0 ||
+         now >= fromNs(retryAtNs.load(std::memory_order_relaxed));
+}
+
 BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std::move(balancer)) {
   method_ = balancer::makeLbMethod(config_.lbMethod);
   if (!method_) {

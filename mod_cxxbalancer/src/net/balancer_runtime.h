@@ -51,6 +51,9 @@ class MemberRuntime {
   /** Clears the error flag (a request succeeded). */
   void markHealthy() noexcept;
 
+  /** Not disabled or stopped, and not in error (or its retry time has come). */
+  bool usableNow(TimePoint now) const noexcept;
+
  private:
   config::MemberConfig config_;
   std::string name_;
