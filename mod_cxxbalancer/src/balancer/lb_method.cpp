@@ -3,6 +3,7 @@
 #include "balancer/by_busyness.h"
 #include "balancer/by_requests.h"
 #include "balancer/by_traffic.h"
+#include "balancer/p2c.h"
 
 namespace cxxb::balancer {
 
@@ -17,6 +18,9 @@ LbMethodPtr makeLbMethod(std::string_view name) {
   }
   if (name == ByBusyness::kName) {
     return std::make_unique<ByBusyness>();
+  }
+  if (name == P2c::kName) {
+    return std::make_unique<P2c>();
   }
   return nullptr;
 }

@@ -18,6 +18,9 @@ struct LbSlot {
   int64_t lbStatus = 0;      ///< method-private credit (byrequests, bybusyness)
   uint64_t busy = 0;         ///< requests in flight
   uint64_t transferred = 0;  ///< bytes in + out, for bytraffic
+  /// Moving average of the member's response time in microseconds, for p2c; 0 = not known
+  /// yet. The caller maintains it, e.g. with updateLatencyEwma() (p2c.h).
+  uint64_t latencyUs = 0;
 };
 
 class LbMethod {
@@ -33,6 +36,12 @@ class LbMethod {
    * balancer's global mutex in shared memory) for the duration of the call.
    */
   virtual size_t pick(std::span<LbSlot> slots, std::span<const size_t> eligible) = 0;
+  /**
+   * Gives a method that draws random numbers a new seed. Methods are made before httpd
+   * forks, so every child would otherwise start with the same sequence; call this once per
+   * child (child_init) with something that differs between processes. Others ignore it.
+   */
+  virtual void reseed(uint64_t /*seed*/) noexcept {}
 };
 
 using LbMethodPtr = std::unique_ptr<LbMethod>;
@@ -47,7 +56,8 @@ constexpr uint32_t effectiveLoadFactor(const LbSlot& slot) noexcept {
 
 /**
  * @return the method called `name` (lowercase), or nullptr when there is none. This is the
- * one place that lists the methods: "byrequests", "bytraffic", "bybusyness".
+ * one place that lists the methods: "byrequests", "bytraffic", "bybusyness" (httpd's), and
+ * the project's own "p2c". Methods that draw random numbers get a fixed seed: call reseed().
  */
 LbMethodPtr makeLbMethod(std::string_view name);
 

@@ -35,32 +35,76 @@ bool isStandby(const MemberStatusView& member) {
 /** One round of the tier rules. @return false when no member qualifies. */
 bool collect(std::span<const MemberStatusView> members, TimePoint now,
              std::span<const size_t> tried, bool ignoreError, std::vector<size_t>& out) {
-  // First pass: the lowest lbset holding a usable active member, and the lowest holding a
-  // usable standby. Active members of any lbset win over standbys of a lower one.
-  std::optional<uint32_t> activeTier;
-  std::optional<uint32_t> standbyTier;
+  // Visiting tiers in increasing order and stopping at the first that has a usable active
+  // or, failing that, a usable standby member, is the same as taking the lowest lbset of
+  // all usable members: a tier with nothing usable is passed over either way.
+  std::optional<uint32_t> tier;
+  bool tierHasActive = false;
   for (size_t i = 0; i < members.size(); ++i) {
     const MemberStatusView& member = members[i];
     if (!isUsable(member, now, ignoreError) || wasTried(tried, i)) {
       continue;
     }
-    std::optional<uint32_t>& tier = isStandby(member) ? standbyTier : activeTier;
-    tier = std::min(tier.value_or(member.lbset), member.lbset);
+    if (!tier.has_value() || member.lbset < *tier) {
+      tier = member.lbset;
+      tierHasActive = false;
+    }
+    if (member.lbset == *tier && !isStandby(member)) {
+      tierHasActive = true;
+    }
   }
-  const bool useStandby = !activeTier.has_value();
-  const std::optional<uint32_t> chosen = useStandby ? standbyTier : activeTier;
-  if (!chosen.has_value()) {
+  if (!tier.has_value()) {
     return false;
   }
-  const uint32_t tier = *chosen;
+  const bool useStandby = !tierHasActive;
   for (size_t i = 0; i < members.size(); ++i) {
     const MemberStatusView& member = members[i];
-    if (member.lbset == tier && isStandby(member) == useStandby &&
+    if (member.lbset == *tier && isStandby(member) == useStandby &&
         isUsable(member, now, ignoreError) && !wasTried(tried, i)) {
       out.push_back(i);
     }
   }
   return true;
+}
+
+/** Usable for the member's own sticky sessions: draining members are. */
+bool servesOwnSessions(const MemberStatusView& member, TimePoint now) {
+  if ((member.status & (config::kStatusDisabled | config::kStatusStopped)) != 0) {
+    return false;
+  }
+  return (member.status & config::kStatusInError) == 0 || now >= member.retryAt;
+}
+
+std::string_view at(std::span<const std::string_view> values, size_t index) {
+  return index < values.size() ? values[index] : std::string_view();
+}
+
+std::optional<size_t> findRouteMember(std::span<const MemberStatusView> members,
+                                      std::span<const std::string_view> routes,
+                                      std::span<const std::string_view> redirects,
+                                      std::string_view route, TimePoint now) {
+  // httpd recurses into the redirect of each unusable match; routes are unique within a
+  // balancer (configuration refuses duplicates), so following the first redirect found is
+  // the same walk, and stays linear even if shared memory held duplicates.
+  for (size_t hops = 0; !route.empty() && hops <= members.size(); ++hops) {
+    std::string_view redirect;
+    // Members that are not hot standby first, then hot standbys, as httpd.
+    for (const bool standby : {false, true}) {
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (isStandby(members[i]) != standby || at(routes, i) != route) {
+          continue;
+        }
+        if (servesOwnSessions(members[i], now)) {
+          return i;
+        }
+        if (redirect.empty()) {
+          redirect = at(redirects, i);
+        }
+      }
+    }
+    route = redirect;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -82,6 +126,19 @@ std::vector<size_t> eligibleMembers(std::span<const MemberStatusView> members, T
   std::vector<size_t> out;
   eligibleMembers(members, now, tried, options, out);
   return out;
+}
+
+std::optional<size_t> memberForRoute(std::span<const MemberStatusView> members,
+                                     std::span<const std::string_view> routes,
+                                     std::string_view route, TimePoint now) {
+  return findRouteMember(members, routes, {}, route, now);
+}
+
+std::optional<size_t> memberForRoute(std::span<const MemberStatusView> members,
+                                     std::span<const std::string_view> routes,
+                                     std::span<const std::string_view> redirects,
+                                     std::string_view route, TimePoint now) {
+  return findRouteMember(members, routes, redirects, route, now);
 }
 
 }  // namespace cxxb::balancer

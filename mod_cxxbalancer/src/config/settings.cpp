@@ -923,7 +923,7 @@ bool isBalancerKey(std::string_view key) { return findKey(kBalancerKeys, key) !=
 }  // namespace
 
 const std::vector<std::string>& knownLbMethods() {
-  static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness"};
+  static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness", "p2c"};
   return methods;
 }
 

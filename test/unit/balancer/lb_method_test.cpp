@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-TEST_CASE("makeLbMethod knows httpd's three methods by name", "[balancer]") {
-  const std::string name = GENERATE("byrequests", "bytraffic", "bybusyness");
+#include "config/settings.h"
+
+TEST_CASE("makeLbMethod knows httpd's three methods and p2c by name", "[balancer]") {
+  const std::string name = GENERATE("byrequests", "bytraffic", "bybusyness", "p2c");
   const auto method = cxxb::balancer::makeLbMethod(name);
   REQUIRE(method != nullptr);
   CHECK(method->name() == name);
@@ -12,7 +14,7 @@ TEST_CASE("makeLbMethod knows httpd's three methods by name", "[balancer]") {
 
 TEST_CASE("makeLbMethod refuses other names", "[balancer]") {
   const std::string name =
-      GENERATE("", "ByRequests", "byrequests ", "heartbeat", "p2c", "byrequestsx", "byreq");
+      GENERATE("", "ByRequests", "byrequests ", "heartbeat", "P2C", "p2c2", "byrequestsx", "byreq");
   CHECK(cxxb::balancer::makeLbMethod(name) == nullptr);
 }
 
@@ -20,4 +22,11 @@ TEST_CASE("makeLbMethod returns a fresh method each time", "[balancer]") {
   const auto first = cxxb::balancer::makeLbMethod("byrequests");
   const auto second = cxxb::balancer::makeLbMethod("byrequests");
   CHECK(first.get() != second.get());
+}
+
+TEST_CASE("every method configuration accepts can be made", "[balancer]") {
+  for (const auto& name : cxxb::config::knownLbMethods()) {
+    INFO(name);
+    CHECK(cxxb::balancer::makeLbMethod(name) != nullptr);
+  }
 }

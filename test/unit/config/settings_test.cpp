@@ -497,6 +497,7 @@ TEST_CASE("every balancer key accepts good values", "[config]") {
       {"lbmethod", "bytraffic"},
       {"lbmethod", "ByBusyness"},
       {"lbmethod", "bybusyness"},
+      {"lbmethod", "P2C"},
       {"stickysession", "JSESSIONID"},
       {"stickysession", "JSESSIONID|jsessionid"},
       {"stickysessionsep", "_"},
@@ -621,7 +622,7 @@ TEST_CASE("every balancer key refuses bad values", "[config]") {
 TEST_CASE("balancer messages are exact", "[config]") {
   auto c = GENERATE(values<std::vector<std::string>>({
       {"lbmethod", "roundrobin",
-       "lbmethod=roundrobin: unknown method; allowed: byrequests, bytraffic, bybusyness"},
+       "lbmethod=roundrobin: unknown method; allowed: byrequests, bytraffic, bybusyness, p2c"},
       {"stickysession", "a|b|c",
        "stickysession=a|b|c: more than one |; allowed: COOKIE or COOKIE|urlparam, names of token "
        "characters"},
@@ -663,7 +664,8 @@ TEST_CASE("balancer messages are exact", "[config]") {
 }
 
 TEST_CASE("knownLbMethods lists every method, byrequests first", "[config]") {
-  CHECK(knownLbMethods() == std::vector<std::string>{"byrequests", "bytraffic", "bybusyness"});
+  CHECK(knownLbMethods() ==
+        std::vector<std::string>{"byrequests", "bytraffic", "bybusyness", "p2c"});
 }
 
 TEST_CASE("a bad BalancerSet line changes nothing", "[config]") {
