@@ -105,10 +105,43 @@ class BrigadeConsumer final : public net::ResponseConsumer {
         frontBase_(std::move(frontBase)),
         bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
 
+  /** Publishes the choice as mod_proxy_balancer does, for LogFormat and mod_headers. */
+  void onMemberChosen(const net::MemberChoice& choice) override {
+    apr_table_t* env = r_->subprocess_env;
+    auto set = [&](const char* name, std::string_view value) {
+      apr_table_setn(env, name, apr_pstrmemdup(r_->pool, value.data(), value.size()));
+    };
+    set("BALANCER_NAME", choice.balancer);
+    set("BALANCER_WORKER_NAME", choice.member);
+    set("BALANCER_WORKER_ROUTE", choice.memberRoute);
+    if (!choice.sessionRoute.empty()) {
+      set("BALANCER_SESSION_ROUTE", choice.sessionRoute);
+    }
+    if (choice.routeChanged) {
+      set("BALANCER_ROUTE_CHANGED", "1");
+    } else {
+      apr_table_unset(env, "BALANCER_ROUTE_CHANGED");
+    }
+    setCookie_.assign(choice.setCookie);
+    sorry_ = choice.sorry;
+    retryAfter_ = choice.retryAfter;
+  }
+
   void onHead(http::ResponseHead&& head) override {
+    if (sorry_) {
+      // The maintenance page answers for a service that is down: 503, whatever it says.
+      head.status = HTTP_SERVICE_UNAVAILABLE;
+      head.reason.clear();
+      apr_table_setn(r_->headers_out, "Retry-After", apr_psprintf(r_->pool, "%u", retryAfter_));
+      apr_table_setn(r_->headers_out, "Cache-Control", "no-store");
+    }
     r_->status = head.status;
     if (!head.reason.empty()) {
       r_->status_line = apr_psprintf(r_->pool, "%d %s", head.status, head.reason.c_str());
+    }
+    if (!setCookie_.empty()) {
+      apr_table_addn(r_->headers_out, "Set-Cookie",
+                     apr_pstrmemdup(r_->pool, setCookie_.data(), setCookie_.size()));
     }
     http::filterResponseHeaders(head.headers);
     for (auto& header : head.headers) {
@@ -117,6 +150,9 @@ class BrigadeConsumer final : public net::ResponseConsumer {
       if (iequals(header.name, "Content-Type")) {
         ap_set_content_type(r_, value);
         continue;
+      }
+      if (sorry_ && (iequals(header.name, "Set-Cookie") || iequals(header.name, "Cache-Control"))) {
+        continue;  // the sorry server's own cookies and caching mean nothing here
       }
       if (iequals(header.name, "Location") || iequals(header.name, "Content-Location") ||
           iequals(header.name, "URI")) {
@@ -192,6 +228,9 @@ class BrigadeConsumer final : public net::ResponseConsumer {
   apr_bucket_brigade* bb_;
   size_t pending_ = 0;
   bool failed_ = false;
+  std::string setCookie_;
+  bool sorry_ = false;
+  uint32_t retryAfter_ = 0;
 };
 
 /**
@@ -221,6 +260,7 @@ apr_interval_time_t defaultTimeout(request_rec* r, proxy_server_conf* conf) {
 int statusFor(net::ForwardOutcome outcome) {
   switch (outcome) {
     case net::ForwardOutcome::Served:
+    case net::ForwardOutcome::Sorry:
       return OK;
     case net::ForwardOutcome::Unavailable:
       return HTTP_SERVICE_UNAVAILABLE;
@@ -337,7 +377,8 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   char* readBuffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
   net::ForwardResult result =
       forwarder.forward(*balancer, request, consumer, std::span<char>(readBuffer, kReadBufferSize));
-  if (result.outcome == net::ForwardOutcome::Served) {
+  if (result.outcome == net::ForwardOutcome::Served ||
+      result.outcome == net::ForwardOutcome::Sorry) {
     return consumer.finish();
   }
   if (result.headDelivered) {
@@ -348,6 +389,14 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   }
   if (result.outcome == net::ForwardOutcome::ClientFailed && r->connection->aborted) {
     return DONE;
+  }
+  const std::string& sorry = balancer->config().sorry;
+  if (result.outcome == net::ForwardOutcome::Unavailable && !sorry.empty() && sorry[0] == '/') {
+    // A local maintenance page, served like an ErrorDocument: status 503, URL unchanged.
+    apr_table_setn(
+        r->err_headers_out, "Retry-After",
+        apr_psprintf(r->pool, "%u", balancer->retryAfterSeconds(SteadyClock::instance().now())));
+    ap_custom_response(r, HTTP_SERVICE_UNAVAILABLE, apr_pstrdup(r->pool, sorry.c_str()));
   }
   return statusFor(result.outcome);
 }

@@ -2,7 +2,7 @@
 
 namespace cxxb::net {
 
-ExchangeResult runAjpExchange(Transport&, const ForwardRequest&, std::string_view,
+ExchangeResult runAjpExchange(Transport&, const ForwardRequest&, RequestBody*, std::string_view,
                               const config::MemberConfig&, ResponseConsumer&,
                               const ExchangeOptions&) {
   // TODO(ajp): the connector over ajp/ajp13_encoder.h and ajp13_decoder.h.

@@ -13,10 +13,12 @@ namespace cxxb::net {
  * Runs one exchange: FORWARD_REQUEST (with the client's connection details as attributes),
  * request body packets on GET_BODY_CHUNK, SEND_HEADERS and SEND_BODY_CHUNK relayed to
  * `consumer`, END_RESPONSE's reuse flag reported as ExchangeResult::reusable.
+ * @param body the request body to send (request.body may be wrapped for replay), or null
  * @param target the member path + forwarded path, with "?query" when there is one
  */
 ExchangeResult runAjpExchange(Transport& transport, const ForwardRequest& request,
-                              std::string_view target, const config::MemberConfig& member,
-                              ResponseConsumer& consumer, const ExchangeOptions& options);
+                              RequestBody* body, std::string_view target,
+                              const config::MemberConfig& member, ResponseConsumer& consumer,
+                              const ExchangeOptions& options);
 
 }  // namespace cxxb::net

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "balancer/selector.h"
+#include "config/settings.h"
 #include "core/string_util.h"
 
 namespace cxxb::net {
@@ -52,6 +53,9 @@ void MemberRuntime::forgetAddresses() {
 }
 
 bool MemberRuntime::markInError(TimePoint now) {
+  if ((status.load(std::memory_order_relaxed) & config::kStatusIgnoreErrors) != 0) {
+    return false;
+  }
   retryAtNs.store(toNs(now + config_.retry), std::memory_order_relaxed);
   uint32_t before = status.fetch_or(config::kStatusInError, std::memory_order_acq_rel);
   return (before & config::kStatusInError) == 0;
@@ -61,6 +65,15 @@ void MemberRuntime::markHealthy() noexcept {
   if (status.load(std::memory_order_relaxed) & config::kStatusInError) {
     status.fetch_and(~uint32_t(config::kStatusInError), std::memory_order_acq_rel);
   }
+}
+
+void MemberRuntime::recordLatency(std::chrono::nanoseconds took) noexcept {
+  auto sample = uint64_t(
+      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+  uint64_t old = latencyEwmaUs.load(std::memory_order_relaxed);
+  // Races between threads lose a sample now and then; an average does not need more.
+  uint64_t next = old == 0 ? sample : old - old / 8 + sample / 8;
+  latencyEwmaUs.store(next, std::memory_order_relaxed);
 }
 
 bool MemberRuntime::usableNow(TimePoint now) const noexcept {
@@ -86,9 +99,27 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std:
     base += member.url.path.empty() ? "/" : member.url.path;
     memberBases_.push_back(std::move(base));
   }
+  for (const auto& member : members_) {
+    routes_.push_back(member->config().route);
+    redirects_.push_back(member->config().redirect);
+  }
+  routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(members_.size());
+  // routecookie without stickysession: the module's own cookie is the session.
+  sticky_.cookie = config_.stickyCookie.empty() ? config_.routeCookie : config_.stickyCookie;
+  sticky_.urlParam = config_.stickyCookie.empty() ? std::string() : config_.stickyUrlParam;
+  sticky_.separator = config_.stickySeparator;
+  sticky_.scolonPathDelim = config_.scolonPathDelim;
+  if (config_.sorry.rfind("http://", 0) == 0 || config_.sorry.rfind("https://", 0) == 0) {
+    auto url = config::parseMemberUrl(config_.sorry);
+    if (url) {
+      config::MemberConfig sorry;
+      sorry.url = std::move(*url);
+      sorry_ = std::make_unique<MemberRuntime>(std::move(sorry));
+    }
+  }
 }
 
-int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
+std::vector<balancer::MemberStatusView> BalancerRuntime::statusViews() const {
   std::vector<balancer::MemberStatusView> views;
   views.reserve(members_.size());
   for (const auto& member : members_) {
@@ -98,6 +129,38 @@ int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
     view.retryAt = fromNs(member->retryAtNs.load(std::memory_order_relaxed));
     views.push_back(view);
   }
+  return views;
+}
+
+int BalancerRuntime::memberForRoute(std::string_view route, TimePoint now) {
+  auto views = statusViews();
+  auto index = balancer::memberForRoute(views, routes_, redirects_, route, now);
+  return index ? static_cast<int>(*index) : -1;
+}
+
+bool BalancerRuntime::hasRoute(std::string_view route) const noexcept {
+  return !route.empty() && std::find(routes_.begin(), routes_.end(), route) != routes_.end();
+}
+
+uint32_t BalancerRuntime::retryAfterSeconds(TimePoint now) const {
+  int64_t soonest = -1;
+  int64_t shortestRetry = -1;
+  for (const auto& member : members_) {
+    int64_t retry = member->config().retry.count();
+    shortestRetry = shortestRetry < 0 ? retry : std::min(shortestRetry, retry);
+    if (member->status.load(std::memory_order_relaxed) & config::kStatusInError) {
+      auto left = std::chrono::duration_cast<Seconds>(
+                      fromNs(member->retryAtNs.load(std::memory_order_relaxed)) - now)
+                      .count();
+      soonest = soonest < 0 ? left : std::min(soonest, left);
+    }
+  }
+  int64_t seconds = soonest >= 0 ? soonest : shortestRetry;
+  return uint32_t(std::max<int64_t>(seconds, 1));
+}
+
+int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
+  auto views = statusViews();
   balancer::SelectOptions options;
   options.forceRecovery = config_.forceRecovery;
   auto eligible = balancer::eligibleMembers(views, now, tried, options);
@@ -107,6 +170,7 @@ int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
   std::lock_guard<std::mutex> lock(lbMutex_);
   for (size_t i = 0; i < members_.size(); ++i) {
     lbSlots_[i].busy = members_[i]->busy.load(std::memory_order_relaxed);
+    lbSlots_[i].latencyUs = members_[i]->latencyEwmaUs.load(std::memory_order_relaxed);
     lbSlots_[i].transferred = members_[i]->bytesSent.load(std::memory_order_relaxed) +
                               members_[i]->bytesReceived.load(std::memory_order_relaxed);
   }
@@ -116,6 +180,9 @@ int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
 void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   for (auto& member : members_) {
     member->initChild(threadsPerChild, clock);
+  }
+  if (sorry_) {
+    sorry_->initChild(threadsPerChild, clock);
   }
 }
 

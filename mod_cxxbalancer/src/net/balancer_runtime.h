@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "balancer/lb_method.h"
+#include "balancer/selector.h"
+#include "balancer/sticky.h"
 #include "config/balancer_config.h"
 #include "core/clock.h"
 #include "net/connection_pool.h"
@@ -35,7 +37,8 @@ class MemberRuntime {
   std::atomic<uint64_t> failures{0};  ///< connection and protocol failures
   std::atomic<uint64_t> bytesSent{0};
   std::atomic<uint64_t> bytesReceived{0};
-  std::atomic<uint64_t> busy{0};  ///< requests in flight
+  std::atomic<uint64_t> busy{0};           ///< requests in flight
+  std::atomic<uint64_t> latencyEwmaUs{0};  ///< moving average of complete exchanges
 
   /** Per-child pool; null until initChild(). */
   ConnectionPool* pool() noexcept { return pool_.get(); }
@@ -46,8 +49,11 @@ class MemberRuntime {
   /** Forgets the resolved addresses, so the next connection resolves again. */
   void forgetAddresses();
 
-  /** Puts the member in error until now + retry. @return true if it was not already. */
+  /** Puts the member in error until now + retry, unless it ignores errors (status I).
+   *  @return true if it was not in error before (log the cause once) */
   bool markInError(TimePoint now);
+  /** Folds one exchange's duration into latencyEwmaUs (weight 1/8 for the new sample). */
+  void recordLatency(std::chrono::nanoseconds took) noexcept;
   /** Clears the error flag (a request succeeded). */
   void markHealthy() noexcept;
 
@@ -77,6 +83,18 @@ class BalancerRuntime {
    */
   int pick(TimePoint now, const std::vector<size_t>& tried);
 
+  const balancer::StickyConfig& sticky() const noexcept { return sticky_; }
+  /** The member serving sessions with `route` (following redirect=), or -1. */
+  int memberForRoute(std::string_view route, TimePoint now);
+  /** Whether any member has this route: an unknown route is balanced as if absent. */
+  bool hasRoute(std::string_view route) const noexcept;
+  balancer::RouteMismatchDetector& routeMismatch() noexcept { return *routeMismatch_; }
+  /** The sorry= URL as a member of its own, or null when sorry= is unset or a local path. */
+  MemberRuntime* sorryMember() noexcept { return sorry_.get(); }
+  /** Seconds until a member may be tried again, for Retry-After: the soonest retry of the
+   *  members in error, at least 1; the shortest retry= when none is. */
+  uint32_t retryAfterSeconds(TimePoint now) const;
+
   /** Absolute base URLs of every member, for mapping Location headers back. */
   const std::vector<std::string>& memberBases() const noexcept { return memberBases_; }
 
@@ -89,6 +107,13 @@ class BalancerRuntime {
   std::mutex lbMutex_;  ///< guards lbSlots_ (per child until shared memory takes over)
   std::vector<balancer::LbSlot> lbSlots_;
   std::vector<std::string> memberBases_;
+  balancer::StickyConfig sticky_;
+  std::vector<std::string_view> routes_;     ///< views into members' configs
+  std::vector<std::string_view> redirects_;  ///< likewise
+  std::unique_ptr<balancer::RouteMismatchDetector> routeMismatch_;
+  std::unique_ptr<MemberRuntime> sorry_;
+
+  std::vector<balancer::MemberStatusView> statusViews() const;
 };
 
 /** Every balancer of one configuration generation, by lowercase name. */

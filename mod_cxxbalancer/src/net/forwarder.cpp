@@ -1,7 +1,13 @@
 #include "net/forwarder.h"
 
+#include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "balancer/sticky.h"
+#include "core/string_util.h"
 
 #include "http/url_map.h"
 #include "net/ajp_exchange.h"
@@ -61,21 +67,179 @@ bool isIdempotentMethod(std::string_view m) noexcept {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE";
 }
 
+namespace {
+
+/**
+ * Keeps the request body it passes on, up to a limit, so an idempotent request can be sent
+ * again to another member after the first failed before answering. Past the limit the body
+ * is no longer replayable and the request is never sent twice.
+ */
+class ReplayableBody final : public RequestBody {
+ public:
+  ReplayableBody(RequestBody& source, size_t limit) : source_(source), limit_(limit) {}
+
+  Piece next() override {
+    if (replaying_) {
+      if (replayPos_ < kept_.size()) {
+        std::string_view piece(kept_);
+        piece = piece.substr(replayPos_);
+        replayPos_ = kept_.size();
+        return {Status::Data, piece};
+      }
+      replaying_ = false;
+      if (sourceDone_) {
+        return {Status::End, {}};
+      }
+    }
+    Piece piece = source_.next();
+    if (piece.status == Status::End) {
+      sourceDone_ = true;
+    } else if (piece.status == Status::Data && replayable_) {
+      if (kept_.size() + piece.data.size() <= limit_) {
+        kept_.append(piece.data);
+      } else {
+        replayable_ = false;
+        kept_.clear();
+      }
+    }
+    return piece;
+  }
+
+  /** Rewinds for another member. @return false when the body can no longer be replayed. */
+  bool rewind() {
+    if (!replayable_) {
+      return false;
+    }
+    replaying_ = true;
+    replayPos_ = 0;
+    return true;
+  }
+
+ private:
+  RequestBody& source_;
+  size_t limit_;
+  std::string kept_;
+  size_t replayPos_ = 0;
+  bool replayable_ = true;
+  bool replaying_ = false;
+  bool sourceDone_ = false;
+};
+
+/** Sees the response head on its way to the client: failonstatus and route mismatches. */
+class HeadTap final : public ResponseConsumer {
+ public:
+  explicit HeadTap(ResponseConsumer& next) : next_(next) {}
+
+  void onMemberChosen(const MemberChoice& choice) override { next_.onMemberChosen(choice); }
+  void onInformational(const http::ResponseHead& head) override { next_.onInformational(head); }
+  void onHead(http::ResponseHead&& head) override {
+    status_ = head.status;
+    if (!stickyCookie_.empty()) {
+      for (const auto& header : head.headers) {
+        if (iequals(header.name, "Set-Cookie")) {
+          if (auto route = balancer::routeFromSetCookie(header.value, stickyCookie_, separator_)) {
+            sessionRoutes_.push_back(std::move(*route));
+          }
+        }
+      }
+    }
+    next_.onHead(std::move(head));
+  }
+  void onBody(std::string_view data) override { next_.onBody(data); }
+  void onComplete() override { next_.onComplete(); }
+  void flush() override { next_.flush(); }
+  bool clientFailed() const override { return next_.clientFailed(); }
+
+  void watchSessionCookie(std::string_view cookie, char separator) {
+    stickyCookie_ = cookie;
+    separator_ = separator;
+  }
+  void resetAttempt() {
+    status_ = 0;
+    sessionRoutes_.clear();
+  }
+  int status() const noexcept { return status_; }
+  const std::vector<std::string>& sessionRoutes() const noexcept { return sessionRoutes_; }
+
+ private:
+  ResponseConsumer& next_;
+  std::string stickyCookie_;
+  char separator_ = '.';
+  int status_ = 0;
+  std::vector<std::string> sessionRoutes_;
+};
+
+constexpr size_t kReplayLimit = 64 * 1024;
+
+std::string_view pathOf(std::string_view rest) { return rest.substr(0, rest.find('?')); }
+
+std::string_view queryOf(std::string_view rest) {
+  size_t q = rest.find('?');
+  return q == std::string_view::npos ? std::string_view() : rest.substr(q + 1);
+}
+
+}  // namespace
+
 ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& request,
-                                 ResponseConsumer& consumer, std::span<char> buffer) {
+                                 ResponseConsumer& client, std::span<char> buffer) {
   ForwardResult result;
   const auto& bconfig = balancer.config();
   size_t memberCount = balancer.members().size();
   uint32_t retries = bconfig.maxAttempts.value_or(memberCount > 0 ? uint32_t(memberCount - 1) : 0);
   std::vector<size_t> tried;
   http::ResponseParser parser;
-  bool headRequest = request.method == "HEAD";
+  const bool headRequest = request.method == "HEAD";
+  const std::string balancerUrl = "cxxbalancer://" + bconfig.name;
+  HeadTap consumer(client);
   // What the client gets when no member serves: 503 when none could be reached, 502 when
   // one was reached and failed without answering.
   ForwardOutcome lastFailure = ForwardOutcome::Unavailable;
 
+  std::unique_ptr<ReplayableBody> replayable;
+  if (request.body != nullptr) {
+    replayable = std::make_unique<ReplayableBody>(*request.body, kReplayLimit);
+  }
+  RequestBody* body = replayable.get();
+
+  // The sticky session: which member the client's session lives on.
+  const auto& sticky = balancer.sticky();
+  std::optional<balancer::StickyRoute> session;
+  if (!sticky.cookie.empty()) {
+    std::vector<std::string_view> cookies;
+    for (const auto& header : request.clientHeaders) {
+      if (iequals(header.name, "Cookie")) {
+        cookies.push_back(header.value);
+      }
+    }
+    session =
+        balancer::findStickyRoute(sticky, pathOf(request.rest), queryOf(request.rest), cookies);
+    if (session && !session->route.empty()) {
+      consumer.watchSessionCookie(sticky.cookie, sticky.separator);
+    } else {
+      session.reset();
+    }
+  }
+  int sessionMember = session ? balancer.memberForRoute(session->route, clock_.now()) : -1;
+  if (session && sessionMember < 0 && balancer.hasRoute(session->route) &&
+      (bconfig.stickyForce || bconfig.noFailover)) {
+    logger_.log(LogLevel::Error, "CXB02012",
+                "the member of session route " + session->route + " in balancer " + bconfig.name +
+                    " cannot serve, and " + (bconfig.stickyForce ? "stickyforce" : "nofailover") +
+                    " is on: 503");
+    result.outcome = ForwardOutcome::Unavailable;
+    return result;
+  }
+
   for (uint32_t attempt = 0; attempt <= retries; ++attempt) {
-    int index = balancer.pick(clock_.now(), tried);
+    int index = -1;
+    if (attempt == 0 && sessionMember >= 0) {
+      index = sessionMember;
+    } else {
+      if (session && attempt > 0 && bconfig.noFailover) {
+        break;  // the session's member failed: never move it elsewhere
+      }
+      index = balancer.pick(clock_.now(), tried);
+    }
     if (index < 0) {
       break;
     }
@@ -85,6 +249,24 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     result.member = &member;
     BusyGuard busy(member.busy);
     member.requests.fetch_add(1, std::memory_order_relaxed);
+
+    MemberChoice choice;
+    choice.balancer = balancerUrl;
+    choice.member = member.name();
+    choice.memberRoute = mconfig.route;
+    std::string routeCookie;
+    if (session) {
+      choice.sessionRoute = session->route;
+      choice.routeChanged = session->route != mconfig.route;
+    }
+    if (!bconfig.routeCookie.empty() && !mconfig.route.empty() &&
+        (!session || choice.routeChanged)) {
+      routeCookie =
+          balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route, request.client.tls);
+      choice.setCookie = routeCookie;
+    }
+    consumer.onMemberChosen(choice);
+    consumer.resetAttempt();
 
     Millis ioTimeout = mconfig.timeout.value_or(request.defaultTimeout);
     Millis connectTimeout = mconfig.connectTimeout.value_or(ioTimeout);
@@ -127,7 +309,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                             " (" + connected.message + "); in error for " +
                             std::to_string(mconfig.retry.count()) + " s");
           }
-          failOver = true;
+          failOver = true;  // nothing was sent: safe for any method
           break;
         }
         lease.transport() = std::move(connected.transport);
@@ -138,10 +320,11 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       options.headRequest = headRequest;
       options.chunkedBody = request.context.chunkedBody;
       options.buffer = buffer;
+      TimePoint started = clock_.now();
       ExchangeResult exchange =
-          ajp ? runAjpExchange(*lease.transport(), request, target, mconfig, consumer, options)
-              : runHttpExchange(*lease.transport(), headBytes, request.body, parser, consumer,
-                                options);
+          ajp ? runAjpExchange(*lease.transport(), request, body, target, mconfig, consumer,
+                               options)
+              : runHttpExchange(*lease.transport(), headBytes, body, parser, consumer, options);
       member.bytesSent.fetch_add(exchange.bytesSent, std::memory_order_relaxed);
       member.bytesReceived.fetch_add(exchange.bytesReceived, std::memory_order_relaxed);
       result.headDelivered = exchange.headDelivered;
@@ -150,15 +333,17 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
         if (exchange.reusable) {
           lease.keep();
         }
-        member.markHealthy();
+        member.recordLatency(clock_.now() - started);
+        afterResponse(balancer, member, size_t(index), consumer.status(), consumer.sessionRoutes());
         result.outcome = ForwardOutcome::Served;
         return result;
       }
 
-      bool nothingBack = !exchange.responseStarted && !exchange.bodyConsumed &&
-                         (exchange.error == ExchangeError::SendFailed ||
-                          exchange.error == ExchangeError::NoResponse);
-      if (lease.reused() && !resentOnFresh && nothingBack && request.idempotent) {
+      bool nothingBack =
+          !exchange.responseStarted && (exchange.error == ExchangeError::SendFailed ||
+                                        exchange.error == ExchangeError::NoResponse);
+      bool bodyResendable = !exchange.bodyConsumed || (replayable && replayable->rewind());
+      if (lease.reused() && !resentOnFresh && nothingBack && request.idempotent && bodyResendable) {
         // The member closed a pooled connection just as we used it: not a member failure.
         logger_.log(
             LogLevel::Debug, "CXB02009",
@@ -178,16 +363,26 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                             "); in error for " + std::to_string(mconfig.retry.count()) + " s");
           }
           lastFailure = ForwardOutcome::BadGateway;
-          if (nothingBack && request.idempotent) {
+          // A non-idempotent request may have been processed: never send it twice.
+          if (nothingBack && request.idempotent && bodyResendable) {
             failOver = true;
             break;
           }
           result.outcome = ForwardOutcome::BadGateway;
           return result;
         case ExchangeError::Timeout:
-          logger_.log(LogLevel::Error, "CXB02005",
-                      "member " + member.name() + " did not answer within " +
-                          std::to_string(ioTimeout.count()) + " ms");
+          member.failures.fetch_add(1, std::memory_order_relaxed);
+          if (bconfig.failOnTimeout && member.markInError(clock_.now())) {
+            logger_.log(LogLevel::Error, "CXB02010",
+                        "member " + member.name() + " did not answer within " +
+                            std::to_string(ioTimeout.count()) +
+                            " ms (failontimeout); in error for " +
+                            std::to_string(mconfig.retry.count()) + " s");
+          } else {
+            logger_.log(LogLevel::Error, "CXB02005",
+                        "member " + member.name() + " did not answer within " +
+                            std::to_string(ioTimeout.count()) + " ms");
+          }
           result.outcome = ForwardOutcome::Timeout;
           return result;
         case ExchangeError::BadResponse:
@@ -201,6 +396,12 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           logger_.log(LogLevel::Error, "CXB02007",
                       "member " + member.name() + " closed the connection mid-response (" +
                           exchange.detail + "); aborting the client connection");
+          result.outcome = ForwardOutcome::BadGateway;
+          return result;
+        case ExchangeError::Refused:
+          member.failures.fetch_add(1, std::memory_order_relaxed);
+          logger_.log(LogLevel::Error, "CXB02013",
+                      "member " + member.name() + " refused the request: " + exchange.detail);
           result.outcome = ForwardOutcome::BadGateway;
           return result;
         case ExchangeError::ClientFailed:
@@ -218,7 +419,96 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   logger_.log(LogLevel::Error, "CXB02008",
               "no member of balancer " + bconfig.name + " could serve the request");
   result.outcome = lastFailure;
+  if (lastFailure == ForwardOutcome::Unavailable && balancer.sorryMember() != nullptr) {
+    return serveSorry(balancer, request, client, buffer);
+  }
   return result;
+}
+
+ForwardResult Forwarder::serveSorry(BalancerRuntime& balancer, const ForwardRequest& request,
+                                    ResponseConsumer& consumer, std::span<char> buffer) {
+  // The maintenance page comes from the sorry URL itself: the client's path and query never
+  // reach it, and the client's URL stays as it is (F5 works once the service is back).
+  ForwardResult result;
+  result.outcome = ForwardOutcome::Unavailable;
+  MemberRuntime& sorry = *balancer.sorryMember();
+  const auto& url = sorry.config().url;
+  MemberChoice choice;
+  std::string balancerUrl = "cxxbalancer://" + balancer.name();
+  choice.balancer = balancerUrl;
+  choice.member = sorry.name();
+  choice.sorry = true;
+  choice.retryAfter = balancer.retryAfterSeconds(clock_.now());
+  consumer.onMemberChosen(choice);
+
+  http::ForwardContext context = request.context;
+  context.contentLength.reset();
+  context.chunkedBody = false;
+  context.expectContinue = false;
+  context.preserveHost = false;
+  context.memberHost = hostHeaderFor(url);
+  std::string target = memberTarget(url, "");
+  std::string head = http::serializeRequestHead(
+      http::buildMemberRequest("GET", target, request.clientHeaders, context));
+  Millis timeout = sorry.config().timeout.value_or(request.defaultTimeout);
+  Lease lease = sorry.pool()->acquire(timeout);
+  if (!lease) {
+    return result;
+  }
+  if (!lease.transport()) {
+    std::string resolveError;
+    auto addresses = sorry.addresses(clock_.now(), resolveError);
+    ConnectResult connected = connectAny(addresses, sorry.config().connectTimeout.value_or(timeout),
+                                         sorry.config().keepalive);
+    if (connected.status != ConnectStatus::Ok) {
+      logger_.log(LogLevel::Error, "CXB02014",
+                  "sorry page " + sorry.name() + " is unreachable too (" + connected.message + ")");
+      return result;
+    }
+    lease.transport() = std::move(connected.transport);
+  }
+  http::ResponseParser parser;
+  ExchangeOptions options;
+  options.ioTimeout = timeout;
+  options.headRequest = request.method == "HEAD";
+  options.buffer = buffer;
+  ExchangeResult exchange =
+      runHttpExchange(*lease.transport(), head, nullptr, parser, consumer, options);
+  result.headDelivered = exchange.headDelivered;
+  if (exchange.error == ExchangeError::None) {
+    if (exchange.reusable) {
+      lease.keep();
+    }
+    result.outcome = ForwardOutcome::Sorry;
+  } else {
+    logger_.log(LogLevel::Error, "CXB02014",
+                "sorry page " + sorry.name() + " failed: " + exchange.detail);
+  }
+  return result;
+}
+
+void Forwarder::afterResponse(BalancerRuntime& balancer, MemberRuntime& member, size_t index,
+                              int status, const std::vector<std::string>& sessionRoutes) {
+  const auto& bconfig = balancer.config();
+  bool failStatus = std::find(bconfig.failOnStatus.begin(), bconfig.failOnStatus.end(), status) !=
+                    bconfig.failOnStatus.end();
+  if (failStatus) {
+    member.failures.fetch_add(1, std::memory_order_relaxed);
+    if (member.markInError(clock_.now())) {
+      logger_.log(LogLevel::Error, "CXB02011",
+                  "member " + member.name() + " answered " + std::to_string(status) +
+                      ", listed in failonstatus; in error for " +
+                      std::to_string(member.config().retry.count()) + " s");
+    }
+  } else {
+    member.markHealthy();
+  }
+  for (const auto& route : sessionRoutes) {
+    if (auto warning =
+            balancer.routeMismatch().observe(index, member.name(), member.config().route, route)) {
+      logger_.log(LogLevel::Warn, "CXB02201", *warning);
+    }
+  }
 }
 
 }  // namespace cxxb::net

@@ -54,6 +54,7 @@ enum class ForwardOutcome {
   Timeout,       ///< the member did not answer in time (504)
   BadGateway,    ///< the member failed or answered garbage (502)
   ClientFailed,  ///< the client went away or sent a broken body
+  Sorry,         ///< no member could serve; the sorry page was sent with 503
 };
 
 struct ForwardResult {
@@ -71,6 +72,13 @@ class Forwarder {
                         ResponseConsumer& consumer, std::span<char> buffer);
 
  private:
+  /** The sorry= URL, fetched and relayed with 503 when no member can serve. */
+  ForwardResult serveSorry(BalancerRuntime& balancer, const ForwardRequest& request,
+                           ResponseConsumer& consumer, std::span<char> buffer);
+  /** failonstatus, route-mismatch warnings and recovery after a complete response. */
+  void afterResponse(BalancerRuntime& balancer, MemberRuntime& member, size_t index, int status,
+                     const std::vector<std::string>& sessionRoutes);
+
   const Clock& clock_;
   Logger& logger_;
 };

@@ -30,8 +30,23 @@ class RequestBody {
 };
 
 /** Where the response goes. The sink callbacks come from the parser. */
+/** Who is about to answer, so the adapter can publish it (BALANCER_* variables) and add
+ *  the route cookie before the response head goes out. Views are valid during the call. */
+struct MemberChoice {
+  std::string_view balancer;      ///< "cxxbalancer://NAME"
+  std::string_view member;        ///< the member's URL
+  std::string_view memberRoute;   ///< its route= ("" when none)
+  std::string_view sessionRoute;  ///< the route the request's sticky session asked for
+  bool routeChanged = false;      ///< a session route was asked for and another member serves
+  std::string_view setCookie;     ///< a Set-Cookie value to add to the response ("" none)
+  bool sorry = false;             ///< the sorry page: answer 503 with Retry-After
+  uint32_t retryAfter = 0;        ///< seconds, with `sorry`
+};
+
 class ResponseConsumer : public http::ResponseSink {
  public:
+  /** Called before each attempt; the last call names the member that answered. */
+  virtual void onMemberChosen(const MemberChoice& choice) { (void)choice; }
   /** Pushes what was given so far to the client (called when the member pauses). */
   virtual void flush() = 0;
   /** True once the client side failed; the exchange then stops reading. */
@@ -46,6 +61,7 @@ enum class ExchangeError {
   BadResponse,   ///< the response could not be parsed
   Truncated,     ///< the member closed after the head, before the body was complete
   ClientFailed,  ///< the client went away or its body could not be read
+  Refused,       ///< the member refused the request itself (e.g. an AJP secret mismatch)
 };
 
 struct ExchangeResult {
