@@ -134,6 +134,30 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
         lease.transport() = std::move(connected.transport);
       }
 
+      // --- AJP: ping= sends CPING and waits for CPONG before every request --------------
+      if (ajp && mconfig.ping) {
+        PingResult ping = runAjpPing(*lease.transport(), *mconfig.ping, mconfig.packetSize, buffer);
+        if (ping.status != PingStatus::Ok) {
+          lease.transport().reset();
+          if (lease.reused() && !resentOnFresh && ping.status == PingStatus::Closed) {
+            logger_.log(LogLevel::Debug, "CXB02009",
+                        "pooled connection to " + member.name() + " was closed; using a new one");
+            resentOnFresh = true;
+            continue;
+          }
+          // Nothing of the request was sent: any method may go to another member.
+          member.failures.fetch_add(1, std::memory_order_relaxed);
+          if (member.markInError(clock_.now())) {
+            logger_.log(LogLevel::Error, "CXB02201",
+                        "member " + member.name() + " did not answer CPING within " +
+                            std::to_string(mconfig.ping->count()) + " ms (" + ping.detail +
+                            "); in error for " + std::to_string(mconfig.retry.count()) + " s");
+          }
+          failOver = true;
+          break;
+        }
+      }
+
       ExchangeOptions options;
       options.ioTimeout = ioTimeout;
       options.headRequest = headRequest;
@@ -150,6 +174,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       if (exchange.error == ExchangeError::None) {
         if (exchange.reusable) {
           lease.keep();
+        }
+        if (!exchange.refusal.empty()) {  // AJP: a wrong secret= (the 403 was relayed)
+          logger_.log(LogLevel::Error, "CXB02202",
+                      "member " + member.name() + ": " + exchange.refusal);
         }
         member.markHealthy();
         result.outcome = ForwardOutcome::Served;
@@ -204,6 +232,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           result.outcome = ForwardOutcome::BadGateway;
           return result;
         case ExchangeError::ClientFailed:
+          if (ajp && !exchange.detail.empty()) {  // AJP: a request or body refused, not sent
+            logger_.log(LogLevel::Warn, "CXB02203",
+                        "request to member " + member.name() + " refused: " + exchange.detail);
+          }
           result.outcome = ForwardOutcome::ClientFailed;
           return result;
         case ExchangeError::None:

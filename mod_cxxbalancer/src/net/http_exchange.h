@@ -58,6 +58,10 @@ struct ExchangeResult {
   uint64_t bytesReceived = 0;
   int sysError = 0;
   std::string detail;  ///< parser error or I/O detail for the log
+  /** Set when the member answered but refused the request itself in a way the operator must
+   *  hear about (AJP: 403 and close, Tomcat's answer to a wrong secret); the forwarder logs
+   *  it. The response was still relayed. */
+  std::string refusal;
 };
 
 struct ExchangeOptions {
