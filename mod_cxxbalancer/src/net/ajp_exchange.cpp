@@ -76,8 +76,11 @@ class BodyReader {
 
 /** "host:port" of the member, brackets around IPv6 literals: Host without ProxyPreserveHost. */
 std::string memberHostHeader(const config::MemberUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  return host + ":" + std::to_string(url.port);
+  const bool v6 = url.host.find(':') != std::string::npos;
+  std::string host;
+  host.reserve(url.host.size() + 8);
+  host.append(v6 ? "[" : "").append(url.host).append(v6 ? "]:" : ":");
+  return host.append(std::to_string(url.port));
 }
 
 /** The client's headers as the member gets them; Content-Length is added back from the
@@ -401,17 +404,21 @@ bool AjpExchange::onEvent(ajp::Ajp13Event& event) {
 bool AjpExchange::readResponse() {
   std::span<char> buffer = options_.buffer;
   for (;;) {
-    // Try without waiting first: when the member pauses, what the client has so far is
-    // flushed before blocking, so a slow stream reaches the client as it is produced.
-    IoResult io = transport_.read(buffer, Millis(0));
-    if (io.status == IoStatus::Timeout) {
-      if (delivered_) {
+    // With body bytes delivered and not flushed, try without waiting first: when the member
+    // pauses, what the client has so far is flushed before blocking, so a slow stream
+    // reaches the client as it is produced. Otherwise no probe: one read call is enough.
+    IoResult io;
+    if (delivered_) {
+      io = transport_.read(buffer, Millis(0));
+      if (io.status == IoStatus::Timeout) {
         consumer_.flush();
         delivered_ = false;
         if (consumer_.clientFailed()) {
           return fail(ExchangeError::ClientFailed, {});
         }
+        io = transport_.read(buffer, options_.ioTimeout);
       }
+    } else {
       io = transport_.read(buffer, options_.ioTimeout);
     }
     if (io.status != IoStatus::Ok) {
@@ -463,7 +470,6 @@ bool AjpExchange::readResponse() {
 ExchangeResult AjpExchange::run(std::string_view target, const config::MemberConfig& member) {
   ForwardStrings keep;
   const ajp::ForwardRequest fr = forwardRequestOf(request_, target, member, keep);
-  out_.reserve(encoder_.packetSize() * 2);
   const ajp::EncodeResult encoded = encoder_.appendForwardRequest(fr, out_);
   if (!encoded) {
     fail(ExchangeError::ClientFailed,

@@ -23,14 +23,10 @@ class BusyGuard {
   std::atomic<uint64_t>& busy_;
 };
 
+/** host[:port] as a Host header names the member: its origin without the scheme. */
 std::string hostHeaderFor(const config::MemberUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  bool defaultPort = (url.scheme == config::Scheme::Http && url.port == 80) ||
-                     (url.scheme == config::Scheme::Https && url.port == 443);
-  if (!defaultPort) {
-    host += ":" + std::to_string(url.port);
-  }
-  return host;
+  std::string origin = url.origin();
+  return origin.substr(origin.find("://") + 3);
 }
 
 const char* connectStatusText(ConnectStatus status) {
