@@ -267,7 +267,6 @@ bool AjpExchange::prefetchFirstBody(std::string& packet) {
   const size_t first = static_cast<size_t>(std::min<uint64_t>(remaining_, encoder_.maxBodyChunk()));
   std::array<char, ajp::kBodyPacketOverhead> header{};
   (void)encoder_.encodeBodyPacketHeader(first, header);
-  const size_t start = packet.size();
   packet.append(header.data(), header.size());
   size_t have = 0;
   while (have < first) {
@@ -287,11 +286,7 @@ bool AjpExchange::prefetchFirstBody(std::string& packet) {
     }
   }
   remaining_ -= first;
-  if (remaining_ == 0 && !expectBodyEnd()) {
-    packet.resize(start);
-    return false;
-  }
-  return true;
+  return remaining_ > 0 || expectBodyEnd();
 }
 
 bool AjpExchange::expectBodyEnd() {
@@ -480,7 +475,7 @@ ExchangeResult AjpExchange::run(std::string_view target, const config::MemberCon
   }
   if (!chunked_ && remaining_ > 0) {
     if (!prefetchFirstBody(out_)) {
-      result_.reusable = !result_.responseStarted;  // still nothing written
+      result_.reusable = true;  // still nothing written
       return result_;
     }
   } else if (!chunked_) {
