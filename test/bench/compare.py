@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""Throughput of mod_cxxbalancer against stock mod_proxy_balancer + mod_proxy_http.
+"""Throughput of mod_cxxbalancer against stock mod_proxy_balancer + mod_proxy_http, or
+(`--proto ajp`) + mod_proxy_ajp.
 
-One apache2 (event MPM) serves both sides with the same settings, against the same two
-nginx members, keep-alive to the members on both sides:
+One apache2 (event MPM) serves both sides with the same settings, against the same
+members, keep-alive to the members on both sides:
   /b/  stock:  <Proxy balancer://b>  + ProxyPass /b/ balancer://b/
   /c/  ours:   <CxxBalancer b>       + ProxyPass /c/ cxxbalancer://b/
+HTTP: two nginx members. AJP: one Tomcat 10 (test/integration/tomcat.py, full JIT, an AJP
+connector with a secret), warmed through both sides before measuring.
 After a warm-up, `wrk --latency` runs against each side in turn, alternating, and the
 req/s, p50 and p99 of each side and the ratio cxxbalancer/stock are printed.
 
@@ -25,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "integration"))
 import env  # noqa: E402
+import tomcat  # noqa: E402
 
 # Every thread up from the start and none stopped for being spare: process churn closes
 # client keep-alive connections, which wrk counts as read errors.
@@ -69,12 +73,17 @@ def main():
     ap.add_argument("-c", "--connections", type=int, default=32)
     ap.add_argument("-r", "--rounds", type=int, default=2, help="alternations (default 2)")
     ap.add_argument("-w", "--warmup", default="2s")
-    ap.add_argument("--path", default="/id", help="member path requested (default /id)")
+    ap.add_argument("--proto", choices=("http", "ajp"), default="http",
+                    help="members: two nginx over HTTP (default) or one Tomcat over AJP")
+    ap.add_argument("--path", help="member path requested (default /id; AJP: /static.txt)")
     ap.add_argument("--module", help="mod_cxxbalancer.so (default: $CXXB_MODULE or build/)")
     ap.add_argument("--stock-only", action="store_true",
                     help="measure only the stock side (checks the harness without the module)")
     ap.add_argument("--keep", action="store_true", help="keep the server roots")
     args = ap.parse_args()
+    ajp = args.proto == "ajp"
+    if args.path is None:
+        args.path = "/static.txt" if ajp else "/id"
 
     if args.module:
         os.environ["CXXB_MODULE"] = args.module
@@ -98,15 +107,26 @@ def main():
     started = []
     rc = 1
     try:
-        members = []
-        for name in ("m1", "m2"):
-            n = env.Nginx(root / f"nginx-{name}", name, static, workers=2)
-            started.append(n)
-            members.append(n.start())
+        if ajp:
+            # --- AJP: stock mod_proxy_ajp and ours against the same warmed Tomcat ---------
+            tc = tomcat.Tomcat(root / "tomcat", "jvm1", secret="bench-secret", quick=False,
+                               max_threads=200)
+            started.append(tc)
+            tc.start()
+            pairs = [(tc.ajp_url, "route=jvm1 secret=bench-secret")]
+            extra = ["proxy_ajp"]
+        else:
+            members = []
+            for name in ("m1", "m2"):
+                n = env.Nginx(root / f"nginx-{name}", name, static, workers=2)
+                started.append(n)
+                members.append(n.start())
+            pairs = [(m.url, "") for m in members]
+            extra = []
         httpd = env.Httpd(root / "httpd", mpm="event", cxxb=have_module, stock_balancer=True,
-                          access_log=False, max_keepalive_requests=0, mpm_conf=BENCH_MPM)
+                          access_log=False, max_keepalive_requests=0, mpm_conf=BENCH_MPM,
+                          extra_modules=extra)
         started.append(httpd)
-        pairs = [(m.url, "") for m in members]
         conf = [env.stock_balancer("b", pairs), "ProxyPass /b/ balancer://b/"]
         if have_module:
             conf += [env.cxxb_balancer("b", pairs), "ProxyPass /c/ cxxbalancer://b/"]
@@ -123,10 +143,14 @@ def main():
                 raise RuntimeError(f"{name}: {url} answers {out or 'nothing'}, not 200\n"
                                    f"{httpd.error_log_tail()}")
             wrk(url, args.threads, args.connections, args.warmup, latency=False)
+        if ajp:  # let the JVM's JIT settle on both paths before anything is measured
+            for _name, url in sides:
+                wrk(url, args.threads, args.connections, args.warmup, latency=False)
 
         results = {name: [] for name, _ in sides}
+        what = "1 Tomcat 10 over AJP" if ajp else "2 nginx members"
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency, "
-              f"{args.rounds} rounds, event MPM, 2 nginx members")
+              f"{args.rounds} rounds, event MPM, {what}, path {args.path}")
         print(f"{'round':>5} {'side':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'non-2xx':>8} {'sock err':>8}")
         for rnd in range(1, args.rounds + 1):
@@ -147,7 +171,7 @@ def main():
                   f"p99 {m['p99']:.2f} ms")
         if have_module:
             s, c = means["stock"], means["cxxbalancer"]
-            print(f"ratio cxxbalancer/stock: req/s {c['rps'] / s['rps']:.3f}  "
+            print(f"ratio cxxbalancer/stock ({args.proto}): req/s {c['rps'] / s['rps']:.3f}  "
                   f"p50 {c['p50'] / s['p50']:.3f}  p99 {c['p99'] / s['p99']:.3f}")
         errors = sum(r["non2xx"] + r["sockerr"] for rs in results.values() for r in rs)
         if errors:

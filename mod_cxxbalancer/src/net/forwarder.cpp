@@ -315,6 +315,30 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
         lease.transport() = std::move(connected.transport);
       }
 
+      // --- AJP: ping= sends CPING and waits for CPONG before every request --------------
+      if (ajp && mconfig.ping) {
+        PingResult ping = runAjpPing(*lease.transport(), *mconfig.ping, mconfig.packetSize, buffer);
+        if (ping.status != PingStatus::Ok) {
+          lease.transport().reset();
+          if (lease.reused() && !resentOnFresh && ping.status == PingStatus::Closed) {
+            logger_.log(LogLevel::Debug, "CXB02009",
+                        "pooled connection to " + member.name() + " was closed; using a new one");
+            resentOnFresh = true;
+            continue;
+          }
+          // Nothing of the request was sent: any method may go to another member.
+          member.failures.fetch_add(1, std::memory_order_relaxed);
+          if (member.markInError(clock_.now())) {
+            logger_.log(LogLevel::Error, "CXB02201",
+                        "member " + member.name() + " did not answer CPING within " +
+                            std::to_string(mconfig.ping->count()) + " ms (" + ping.detail +
+                            "); in error for " + std::to_string(mconfig.retry.count()) + " s");
+          }
+          failOver = true;
+          break;
+        }
+      }
+
       ExchangeOptions options;
       options.ioTimeout = ioTimeout;
       options.headRequest = headRequest;
@@ -332,6 +356,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       if (exchange.error == ExchangeError::None) {
         if (exchange.reusable) {
           lease.keep();
+        }
+        if (!exchange.refusal.empty()) {  // AJP: a wrong secret= (the 403 was relayed)
+          logger_.log(LogLevel::Error, "CXB02202",
+                      "member " + member.name() + ": " + exchange.refusal);
         }
         member.recordLatency(clock_.now() - started);
         afterResponse(balancer, member, size_t(index), consumer.status(), consumer.sessionRoutes());
@@ -398,13 +426,11 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                           exchange.detail + "); aborting the client connection");
           result.outcome = ForwardOutcome::BadGateway;
           return result;
-        case ExchangeError::Refused:
-          member.failures.fetch_add(1, std::memory_order_relaxed);
-          logger_.log(LogLevel::Error, "CXB02013",
-                      "member " + member.name() + " refused the request: " + exchange.detail);
-          result.outcome = ForwardOutcome::BadGateway;
-          return result;
         case ExchangeError::ClientFailed:
+          if (ajp && !exchange.detail.empty()) {  // AJP: a request or body refused, not sent
+            logger_.log(LogLevel::Warn, "CXB02203",
+                        "request to member " + member.name() + " refused: " + exchange.detail);
+          }
           result.outcome = ForwardOutcome::ClientFailed;
           return result;
         case ExchangeError::None:
@@ -506,7 +532,7 @@ void Forwarder::afterResponse(BalancerRuntime& balancer, MemberRuntime& member, 
   for (const auto& route : sessionRoutes) {
     if (auto warning =
             balancer.routeMismatch().observe(index, member.name(), member.config().route, route)) {
-      logger_.log(LogLevel::Warn, "CXB02201", *warning);
+      logger_.log(LogLevel::Warn, "CXB02301", *warning);
     }
   }
 }

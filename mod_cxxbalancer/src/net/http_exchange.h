@@ -61,7 +61,6 @@ enum class ExchangeError {
   BadResponse,   ///< the response could not be parsed
   Truncated,     ///< the member closed after the head, before the body was complete
   ClientFailed,  ///< the client went away or its body could not be read
-  Refused,       ///< the member refused the request itself (e.g. an AJP secret mismatch)
 };
 
 struct ExchangeResult {
@@ -74,6 +73,10 @@ struct ExchangeResult {
   uint64_t bytesReceived = 0;
   int sysError = 0;
   std::string detail;  ///< parser error or I/O detail for the log
+  /** Set when the member answered but refused the request itself in a way the operator must
+   *  hear about (AJP: 403 and close, Tomcat's answer to a wrong secret); the forwarder logs
+   *  it. The response was still relayed. */
+  std::string refusal;
 };
 
 struct ExchangeOptions {
