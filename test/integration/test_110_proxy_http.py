@@ -160,12 +160,14 @@ def test_preserve_host(front, misbehave, preserve):
 
 # --- what the client sees ----------------------------------------------------------------
 
-def test_location_rewritten(request, side, front, misbehave):
+@pytest.mark.parametrize("member_path", ["", "/base/"])
+def test_location_rewritten(request, side, front, misbehave, member_path):
     """A Location/Content-Location pointing at the member comes back as the front URL,
     with `ProxyPassReverse /app/ <scheme>://web/` naming the balancer, not its members."""
-    xfail_on_stock(request, side, "maps a member without path to '/app//landing'")
-    front.configure(members_of(misbehave))
-    r = env.raw_request(front.httpd.port, "/app/location?to=/landing")
+    if member_path == "":
+        xfail_on_stock(request, side, "maps a member without path to '/app//landing'")
+    front.configure([(misbehave.url + member_path, "")])
+    r = env.raw_request(front.httpd.port, f"/app/location?to={member_path or '/'}landing")
     assert r.status == 302
     want = f"http://127.0.0.1:{front.httpd.port}/app/landing"
     assert r.header("Location") == want
@@ -173,11 +175,13 @@ def test_location_rewritten(request, side, front, misbehave):
 
 
 def test_location_elsewhere_untouched(front, misbehave):
-    front.configure(members_of(misbehave))
-    r = env.raw_request(front.httpd.port, "/app/location?to=/x")
-    assert r.status == 302
-    r = env.raw_request(front.httpd.port, "/app/echo")  # sanity: still serving
-    assert r.status == 200
+    """A Location that names neither a member nor its path is passed through as it is."""
+    front.configure([(misbehave.url + "/base/", "")])
+    for url in ("http://other.example/landing", f"{misbehave.url}/outside-base",
+                "/relative/path"):
+        r = env.raw_request(front.httpd.port, f"/app/location?url={url}")
+        assert r.status == 302
+        assert r.header("Location") == url
 
 
 def test_cookie_path_and_domain(front, misbehave):
