@@ -135,6 +135,8 @@ def main():
                 results[name].append(r)
                 print(f"{rnd:>5} {name:<12} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
                       f"{r['non2xx']:>8} {r['sockerr']:>8}", flush=True)
+                if r["sockerr"]:
+                    print(f"      ({r['sockdetail']})", flush=True)
 
         print()
         means = {}

@@ -16,7 +16,7 @@ enum class Scheme { Http, Https, Ajp };
 /** A member's address as written in `BalancerMember URL`. */
 struct MemberUrl {
   Scheme scheme = Scheme::Http;
-  std::string host;  ///< without brackets for IPv6 literals
+  std::string host;   ///< without brackets for IPv6 literals
   uint16_t port = 0;  ///< the scheme's default port when the URL has none
   std::string path;   ///< "" or starting with '/', kept as written (percent-encoded)
 

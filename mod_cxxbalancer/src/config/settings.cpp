@@ -1025,8 +1025,11 @@ Result<void> parseBalancerSetLine(BalancerConfig& balancer, const std::vector<st
   return {};
 }
 
-Result<void> validateBalancer(const BalancerConfig& balancer) {
+Result<void> validateBalancer(const BalancerConfig& balancer, size_t* offendingMember) {
   std::string name = shown(balancer.name);
+  if (offendingMember != nullptr) {
+    *offendingMember = SIZE_MAX;
+  }
   if (balancer.members.empty()) {
     return unexpected("balancer " + name +
                       ": has no BalancerMember; allowed: at least one BalancerMember");
@@ -1037,6 +1040,9 @@ Result<void> validateBalancer(const BalancerConfig& balancer) {
   std::map<std::string, const MemberConfig*> byUrl;
   std::map<std::string, const MemberConfig*> byRoute;
   for (const auto& member : balancer.members) {
+    if (offendingMember != nullptr) {
+      *offendingMember = size_t(&member - balancer.members.data());
+    }
     std::string id = member.url.text();
     auto [it, fresh] = byUrl.emplace(id, &member);
     if (!fresh) {
@@ -1072,12 +1078,18 @@ Result<void> validateBalancer(const BalancerConfig& balancer) {
     routes.push_back(route);
   }
   for (const auto& member : balancer.members) {
+    if (offendingMember != nullptr) {
+      *offendingMember = size_t(&member - balancer.members.data());
+    }
     if (!member.redirect.empty() && byRoute.find(member.redirect) == byRoute.end()) {
       return unexpected(
           "redirect=" + shown(member.redirect) + ": no member of balancer " + name +
           " has this route; allowed: " +
           (routes.empty() ? std::string("a route of this balancer (none set)") : joined(routes)));
     }
+  }
+  if (offendingMember != nullptr) {
+    *offendingMember = SIZE_MAX;
   }
   return {};
 }

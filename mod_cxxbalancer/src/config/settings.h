@@ -5,6 +5,7 @@
 //   <key>=<value>: <what is wrong>; allowed: <what is allowed>
 // e.g. `loadfactor=500: out of range; allowed: 1..100` (URLs: `<url>: ...`). Tests check them
 // word for word. httpd prefixes them with the file and line of the directive.
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,7 @@ Result<MemberUrl> parseMemberUrl(std::string_view url);
 Result<std::pair<std::string, std::string>> splitKeyValue(std::string_view arg);
 
 /** Applies one `key=value` of a BalancerMember line. Unknown keys and bad values fail. */
-Result<void> applyMemberSetting(MemberConfig& member, std::string_view key,
-                                std::string_view value);
+Result<void> applyMemberSetting(MemberConfig& member, std::string_view key, std::string_view value);
 
 /** Applies one `key=value` of a BalancerSet line. */
 Result<void> applyBalancerSetting(BalancerConfig& balancer, std::string_view key,
@@ -43,8 +43,10 @@ Result<void> parseBalancerSetLine(BalancerConfig& balancer, const std::vector<st
 /**
  * Checks a whole balancer once its container is closed: at least one member, no two
  * members with the same URL, no two with the same route, redirect naming a known route.
+ * @param offendingMember when set and the error is about one member, receives its index,
+ *        so the caller can point at that member's line
  */
-Result<void> validateBalancer(const BalancerConfig& balancer);
+Result<void> validateBalancer(const BalancerConfig& balancer, size_t* offendingMember = nullptr);
 
 /** Balancer names: letters, digits, '-', '_', '.'; 1..64 characters. */
 Result<void> validateBalancerName(std::string_view name);

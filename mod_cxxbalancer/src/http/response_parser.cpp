@@ -245,6 +245,9 @@ bool ResponseParser::addHeaderLine(std::string_view line) {
   if (++fieldCount_ > limits_.maxHeaderCount) {
     return fail("too many header fields");
   }
+  if (head_.headers.capacity() == 0) {
+    head_.headers.reserve(16);  // one allocation for a typical head instead of five
+  }
   head_.headers.push_back(Header{std::string(name), std::string(value)});
   return true;
 }

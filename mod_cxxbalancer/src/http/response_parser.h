@@ -62,7 +62,9 @@ class ResponseParser {
    * @param data bytes as read; body pieces handed to the sink point into it
    * @return bytes consumed; less than data.size() only after completion or failure. Bytes
    *         left over after completion belong to the next response, or to the new protocol
-   *         after a 101 (the caller decides whether that is acceptable).
+   *         after a 101 (the caller decides whether that is acceptable). After a failure
+   *         the count depends on where the error was detected and means nothing: the
+   *         connection must be closed.
    */
   size_t execute(std::string_view data, ResponseSink& sink);
 

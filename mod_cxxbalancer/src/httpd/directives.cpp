@@ -49,7 +49,8 @@ const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
     raw.remove_suffix(1);
     auto words = splitArgs(cmd->temp_pool, std::string(raw).c_str());
     if (words.size() != 1) {
-      return "<CxxBalancer> takes exactly one argument: the balancer name, e.g. <CxxBalancer webapp>";
+      return "<CxxBalancer> takes exactly one argument: the balancer name, e.g. <CxxBalancer "
+             "webapp>";
     }
     ConfigGeneration* generation = configGeneration();
     if (generation == nullptr) {
@@ -68,6 +69,7 @@ const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
                   section + "balancer name already declared at " + other->where.file + ":" +
                       std::to_string(other->where.line) + "; names must be unique");
     }
+    std::vector<const ap_directive_t*> memberLines;
     for (const ap_directive_t* child = cmd->directive->first_child; child; child = child->next) {
       std::string_view name(child->directive);
       auto args = splitArgs(cmd->temp_pool, child->args ? child->args : "");
@@ -78,6 +80,7 @@ const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
         }
         member->where = {child->filename ? child->filename : "", child->line_num};
         balancer.members.push_back(std::move(*member));
+        memberLines.push_back(child);
       } else if (iequals(name, "BalancerSet")) {
         if (auto ok = config::parseBalancerSetLine(balancer, args); !ok) {
           return fail(cmd, child, "BalancerSet: " + ok.error());
@@ -88,7 +91,11 @@ const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
                         "' is not allowed here; allowed: BalancerMember, BalancerSet");
       }
     }
-    if (auto ok = config::validateBalancer(balancer); !ok) {
+    size_t offending = SIZE_MAX;
+    if (auto ok = config::validateBalancer(balancer, &offending); !ok) {
+      if (offending < memberLines.size()) {
+        return fail(cmd, memberLines[offending], "BalancerMember: " + ok.error());
+      }
       return fail(cmd, cmd->directive, section + ok.error());
     }
     generation->balancers.push_back(std::move(balancer));
@@ -128,12 +135,11 @@ bool checkTarget(server_rec* s, const ConfigGeneration& generation, const char* 
 }  // namespace
 
 const command_rec kDirectives[] = {
-    AP_INIT_RAW_ARGS("<CxxBalancer", onBalancerSection, nullptr,
-                     RSRC_CONF,
+    AP_INIT_RAW_ARGS("<CxxBalancer", onBalancerSection, nullptr, RSRC_CONF,
                      "<CxxBalancer NAME> with BalancerMember URL [key=value ...] and "
                      "BalancerSet key=value ... inside"),
-    AP_INIT_RAW_ARGS("BalancerSet", onBalancerSetOutside, nullptr,
-                     RSRC_CONF | ACCESS_CONF, "only inside <CxxBalancer NAME>"),
+    AP_INIT_RAW_ARGS("BalancerSet", onBalancerSetOutside, nullptr, RSRC_CONF | ACCESS_CONF,
+                     "only inside <CxxBalancer NAME>"),
     {nullptr, {.no_args = nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 
@@ -144,7 +150,8 @@ int checkProxyPassTargets(server_rec* main) {
   }
   bool ok = true;
   for (server_rec* s = main; s != nullptr; s = s->next) {
-    auto* conf = static_cast<proxy_server_conf*>(ap_get_module_config(s->module_config, &proxy_module));
+    auto* conf =
+        static_cast<proxy_server_conf*>(ap_get_module_config(s->module_config, &proxy_module));
     if (conf != nullptr && conf->aliases != nullptr) {
       auto* aliases = reinterpret_cast<proxy_alias*>(conf->aliases->elts);
       for (int i = 0; i < conf->aliases->nelts; ++i) {
@@ -156,7 +163,8 @@ int checkProxyPassTargets(server_rec* main) {
     if (core != nullptr && core->sec_url != nullptr) {
       auto** sections = reinterpret_cast<ap_conf_vector_t**>(core->sec_url->elts);
       for (int i = 0; i < core->sec_url->nelts; ++i) {
-        auto* dconf = static_cast<proxy_dir_conf*>(ap_get_module_config(sections[i], &proxy_module));
+        auto* dconf =
+            static_cast<proxy_dir_conf*>(ap_get_module_config(sections[i], &proxy_module));
         if (dconf != nullptr && dconf->alias != nullptr) {
           ok = checkTarget(s, *generation, dconf->alias->fake, dconf->alias->real) && ok;
         }

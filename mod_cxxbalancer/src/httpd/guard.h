@@ -27,8 +27,7 @@ const char* guardConfig(cmd_parms* cmd, Fn&& fn) noexcept {
   try {
     return std::forward<Fn>(fn)();
   } catch (const std::exception& e) {
-    return apr_pstrcat(cmd->pool, cmd->cmd ? cmd->cmd->name : "directive", ": ", e.what(),
-                       nullptr);
+    return apr_pstrcat(cmd->pool, cmd->cmd ? cmd->cmd->name : "directive", ": ", e.what(), nullptr);
   } catch (...) {
     return "unexpected error while parsing configuration";
   }

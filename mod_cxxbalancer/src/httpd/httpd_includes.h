@@ -13,6 +13,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <http_ssl.h>
 #include <httpd.h>
 #include <util_filter.h>
 extern "C" {

@@ -16,7 +16,8 @@ namespace {
 
 constexpr char kSchemeColon[] = "cxxbalancer:";
 constexpr size_t kSchemeColonLen = sizeof(kSchemeColon) - 1;
-constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr size_t kReadBufferSize = 64 * 1024;  // member reads, and what is passed on at once
+constexpr size_t kBodyBufferSize = 64 * 1024;  // client body reads
 
 bool isOurs(const char* url) noexcept {
   return url != nullptr && strncasecmp(url, kSchemeColon, kSchemeColonLen) == 0;
@@ -54,17 +55,19 @@ class RequestLogger final : public Logger {
  *  enforce LimitRequestBody). */
 class BrigadeBody final : public net::RequestBody {
  public:
-  BrigadeBody(request_rec* r, char* buffer, size_t size)
-      : r_(r), buffer_(buffer), size_(size),
-        bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
+  BrigadeBody(request_rec* r, size_t size) : r_(r), size_(size) {}
 
   Piece next() override {
     if (done_) {
       return {Status::End, {}};
     }
+    if (bb_ == nullptr) {  // allocated on first use: most requests have no body
+      buffer_ = static_cast<char*>(apr_palloc(r_->pool, size_));
+      bb_ = apr_brigade_create(r_->pool, r_->connection->bucket_alloc);
+    }
     apr_brigade_cleanup(bb_);
-    apr_status_t rv = ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ,
-                                     apr_off_t(size_));
+    apr_status_t rv =
+        ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ, apr_off_t(size_));
     if (rv != APR_SUCCESS) {
       ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r_, "CXB02101: reading the request body failed");
       return {Status::Error, {}};
@@ -85,9 +88,9 @@ class BrigadeBody final : public net::RequestBody {
 
  private:
   request_rec* r_;
-  char* buffer_;
   size_t size_;
-  apr_bucket_brigade* bb_;
+  char* buffer_ = nullptr;
+  apr_bucket_brigade* bb_ = nullptr;
   bool done_ = false;
 };
 
@@ -96,7 +99,10 @@ class BrigadeConsumer final : public net::ResponseConsumer {
  public:
   BrigadeConsumer(request_rec* r, proxy_dir_conf* dconf, const net::BalancerRuntime& balancer,
                   std::string frontBase)
-      : r_(r), dconf_(dconf), balancer_(balancer), frontBase_(std::move(frontBase)),
+      : r_(r),
+        dconf_(dconf),
+        balancer_(balancer),
+        frontBase_(std::move(frontBase)),
         bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc)) {}
 
   void onHead(http::ResponseHead&& head) override {
@@ -196,8 +202,7 @@ class BrigadeConsumer final : public net::ResponseConsumer {
 std::string frontBaseFor(request_rec* r, std::string_view restPath) {
   std::string_view path = r->parsed_uri.path ? r->parsed_uri.path : "/";
   std::string prefix;
-  if (restPath.size() <= path.size() &&
-      path.substr(path.size() - restPath.size()) == restPath) {
+  if (restPath.size() <= path.size() && path.substr(path.size() - restPath.size()) == restPath) {
     prefix = std::string(path.substr(0, path.size() - restPath.size()));
   } else {
     return {};
@@ -229,6 +234,40 @@ int statusFor(net::ForwardOutcome outcome) {
   return HTTP_INTERNAL_SERVER_ERROR;
 }
 
+const char* sslVar(request_rec* r, const char* name) {
+  return ap_ssl_var_lookup(r->pool, r->server, r->connection, r, name);
+}
+
+/** What AJP members (and logs) get to know about the client's connection. */
+net::ClientInfo clientInfoOf(request_rec* r) {
+  net::ClientInfo info;
+  conn_rec* c = r->connection;
+  info.protocol = r->protocol ? r->protocol : "HTTP/1.1";
+  info.remoteAddr = r->useragent_ip ? r->useragent_ip : "";
+  info.remotePort = r->useragent_addr ? r->useragent_addr->port : 0;
+  info.localAddr = c->local_ip ? c->local_ip : "";
+  info.localPort = c->local_addr ? c->local_addr->port : 0;
+  info.serverName = ap_get_server_name_for_url(r);
+  info.serverPort = uint16_t(ap_get_server_port(r));
+  info.remoteUser = r->user ? r->user : "";
+  info.authType = r->ap_auth_type ? r->ap_auth_type : "";
+  info.tls = ap_ssl_conn_is_ssl(c) != 0;
+  if (info.tls) {
+    auto text = [&](const char* name) {
+      const char* value = sslVar(r, name);
+      return std::string(value ? value : "");
+    };
+    info.tlsProtocol = text("SSL_PROTOCOL");
+    info.tlsCipher = text("SSL_CIPHER");
+    info.tlsSessionId = text("SSL_SESSION_ID");
+    info.tlsClientCert = text("SSL_CLIENT_CERT");
+    if (auto bits = parseDecimal<int>(text("SSL_CIPHER_USEKEYSIZE"))) {
+      info.tlsKeySize = *bits;
+    }
+  }
+  return info;
+}
+
 int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   ServerState* state = serverState();
   std::string_view target(url + kSchemeColonLen);
@@ -249,7 +288,8 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
     return HTTP_INTERNAL_SERVER_ERROR;
   }
 
-  auto* dconf = static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
+  auto* dconf =
+      static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
   net::ForwardRequest request;
   request.method = r->method;
   request.rest = rest;
@@ -264,6 +304,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
       request.clientHeaders.push_back({entries[i].key, entries[i].val ? entries[i].val : ""});
     }
   }
+  request.client = clientInfoOf(r);
   auto& context = request.context;
   context.clientIp = r->useragent_ip ? r->useragent_ip : "";
   const char* host = apr_table_get(r->headers_in, "Host");
@@ -272,8 +313,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   context.preserveHost = dconf != nullptr && dconf->preserve_host;
   context.addForwardedHeaders = dconf == nullptr || dconf->add_forwarded_headers;
 
-  char* buffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
-  BrigadeBody body(r, buffer, kReadBufferSize);
+  BrigadeBody body(r, kBodyBufferSize);
   const char* transferEncoding = apr_table_get(r->headers_in, "Transfer-Encoding");
   const char* contentLength = apr_table_get(r->headers_in, "Content-Length");
   if (transferEncoding != nullptr) {
@@ -353,14 +393,14 @@ int onCanon(request_rec* r, char* url) noexcept {
                     "CXB00304: the query string to forward contains control characters or spaces");
       return HTTP_FORBIDDEN;
     }
-    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path,
-                              search ? "?" : "", search ? search : "", nullptr);
+    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path, search ? "?" : "",
+                              search ? search : "", nullptr);
     return OK;
   });
 }
 
-int onSchemeHandler(request_rec* r, proxy_worker*, proxy_server_conf* conf, char* url,
-                    const char*, apr_port_t) noexcept {
+int onSchemeHandler(request_rec* r, proxy_worker*, proxy_server_conf* conf, char* url, const char*,
+                    apr_port_t) noexcept {
   if (!isOurs(url)) {
     return DECLINED;  // like every mod_proxy_* handler: not ours, no work
   }

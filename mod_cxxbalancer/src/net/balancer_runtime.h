@@ -29,13 +29,13 @@ class MemberRuntime {
   /** scheme://host:port[path]: how logs and the manager name the member. */
   const std::string& name() const noexcept { return name_; }
 
-  std::atomic<uint32_t> status{0};           ///< config::StatusFlag bits
-  std::atomic<int64_t> retryAtNs{0};         ///< steady-clock time it may be tried again
-  std::atomic<uint64_t> requests{0};         ///< requests sent (elected)
-  std::atomic<uint64_t> failures{0};         ///< connection and protocol failures
+  std::atomic<uint32_t> status{0};    ///< config::StatusFlag bits
+  std::atomic<int64_t> retryAtNs{0};  ///< steady-clock time it may be tried again
+  std::atomic<uint64_t> requests{0};  ///< requests sent (elected)
+  std::atomic<uint64_t> failures{0};  ///< connection and protocol failures
   std::atomic<uint64_t> bytesSent{0};
   std::atomic<uint64_t> bytesReceived{0};
-  std::atomic<uint64_t> busy{0};             ///< requests in flight
+  std::atomic<uint64_t> busy{0};  ///< requests in flight
 
   /** Per-child pool; null until initChild(). */
   ConnectionPool* pool() noexcept { return pool_.get(); }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/url_map.h"
+#include "net/ajp_exchange.h"
 
 namespace cxxb::net {
 namespace {
@@ -22,14 +23,10 @@ class BusyGuard {
   std::atomic<uint64_t>& busy_;
 };
 
+/** host[:port] as a Host header names the member: its origin without the scheme. */
 std::string hostHeaderFor(const config::MemberUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  bool defaultPort = (url.scheme == config::Scheme::Http && url.port == 80) ||
-                     (url.scheme == config::Scheme::Https && url.port == 443);
-  if (!defaultPort) {
-    host += ":" + std::to_string(url.port);
-  }
-  return host;
+  std::string origin = url.origin();
+  return origin.substr(origin.find("://") + 3);
 }
 
 const char* connectStatusText(ConnectStatus status) {
@@ -61,8 +58,7 @@ std::string memberTarget(const config::MemberUrl& url, std::string_view rest) {
 }  // namespace
 
 bool isIdempotentMethod(std::string_view m) noexcept {
-  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" ||
-         m == "DELETE";
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE";
 }
 
 ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& request,
@@ -74,6 +70,9 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   std::vector<size_t> tried;
   http::ResponseParser parser;
   bool headRequest = request.method == "HEAD";
+  // What the client gets when no member serves: 503 when none could be reached, 502 when
+  // one was reached and failed without answering.
+  ForwardOutcome lastFailure = ForwardOutcome::Unavailable;
 
   for (uint32_t attempt = 0; attempt <= retries; ++attempt) {
     int index = balancer.pick(clock_.now(), tried);
@@ -91,16 +90,20 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     Millis connectTimeout = mconfig.connectTimeout.value_or(ioTimeout);
     Lease lease = member.pool()->acquire(ioTimeout);
     if (!lease) {
-      logger_.log(LogLevel::Error, "CXB02003",
-                  "member " + member.name() + " has no free connection (max reached); trying another");
+      logger_.log(
+          LogLevel::Error, "CXB02003",
+          "member " + member.name() + " has no free connection (max reached); trying another");
       continue;
     }
 
-    request.context.memberHost = hostHeaderFor(mconfig.url);
-    http::RequestHead head = http::buildMemberRequest(
-        request.method, memberTarget(mconfig.url, request.rest), request.clientHeaders,
-        request.context);
-    std::string headBytes = http::serializeRequestHead(head);
+    const bool ajp = mconfig.url.scheme == config::Scheme::Ajp;
+    std::string target = memberTarget(mconfig.url, request.rest);
+    std::string headBytes;
+    if (!ajp) {
+      request.context.memberHost = hostHeaderFor(mconfig.url);
+      headBytes = http::serializeRequestHead(
+          http::buildMemberRequest(request.method, target, request.clientHeaders, request.context));
+    }
 
     bool resentOnFresh = false;
     bool failOver = false;
@@ -135,8 +138,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
       options.headRequest = headRequest;
       options.chunkedBody = request.context.chunkedBody;
       options.buffer = buffer;
-      ExchangeResult exchange = runHttpExchange(*lease.transport(), headBytes, request.body,
-                                                parser, consumer, options);
+      ExchangeResult exchange =
+          ajp ? runAjpExchange(*lease.transport(), request, target, mconfig, consumer, options)
+              : runHttpExchange(*lease.transport(), headBytes, request.body, parser, consumer,
+                                options);
       member.bytesSent.fetch_add(exchange.bytesSent, std::memory_order_relaxed);
       member.bytesReceived.fetch_add(exchange.bytesReceived, std::memory_order_relaxed);
       result.headDelivered = exchange.headDelivered;
@@ -155,8 +160,9 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
                           exchange.error == ExchangeError::NoResponse);
       if (lease.reused() && !resentOnFresh && nothingBack && request.idempotent) {
         // The member closed a pooled connection just as we used it: not a member failure.
-        logger_.log(LogLevel::Debug, "CXB02009",
-                    "pooled connection to " + member.name() + " was closed; resending on a new one");
+        logger_.log(
+            LogLevel::Debug, "CXB02009",
+            "pooled connection to " + member.name() + " was closed; resending on a new one");
         lease.transport().reset();
         resentOnFresh = true;
         continue;
@@ -168,10 +174,10 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           member.failures.fetch_add(1, std::memory_order_relaxed);
           if (member.markInError(clock_.now())) {
             logger_.log(LogLevel::Error, "CXB02004",
-                        "member " + member.name() + " failed before answering (" +
-                            exchange.detail + "); in error for " +
-                            std::to_string(mconfig.retry.count()) + " s");
+                        "member " + member.name() + " failed before answering (" + exchange.detail +
+                            "); in error for " + std::to_string(mconfig.retry.count()) + " s");
           }
+          lastFailure = ForwardOutcome::BadGateway;
           if (nothingBack && request.idempotent) {
             failOver = true;
             break;
@@ -211,7 +217,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   }
   logger_.log(LogLevel::Error, "CXB02008",
               "no member of balancer " + bconfig.name + " could serve the request");
-  result.outcome = ForwardOutcome::Unavailable;
+  result.outcome = lastFailure;
   return result;
 }
 

@@ -18,12 +18,32 @@
 
 namespace cxxb::net {
 
+/** The client connection as the member may need to see it (AJP carries all of it). */
+struct ClientInfo {
+  std::string protocol = "HTTP/1.1";  ///< the client's request protocol
+  std::string remoteAddr;             ///< the client's address (r->useragent_ip)
+  uint16_t remotePort = 0;
+  std::string localAddr;  ///< the address the client connected to
+  uint16_t localPort = 0;
+  std::string serverName;   ///< the host the client asked for (vhost name otherwise)
+  uint16_t serverPort = 0;  ///< the port the client connected to
+  bool tls = false;         ///< the client came over TLS
+  std::string tlsProtocol;  ///< e.g. TLSv1.3
+  std::string tlsCipher;
+  std::string tlsSessionId;
+  std::string tlsClientCert;  ///< PEM, when the client sent one
+  int tlsKeySize = -1;        ///< cipher key bits, -1 when unknown
+  std::string remoteUser;     ///< authenticated user, if any
+  std::string authType;
+};
+
 struct ForwardRequest {
   std::string method;
   std::string rest;  ///< path after the balancer name ("/x/y"), with "?query"; encoded
   http::Headers clientHeaders;
   http::ForwardContext context;  ///< memberHost is filled in per member
-  RequestBody* body = nullptr;   ///< null when the request has no body
+  ClientInfo client;
+  RequestBody* body = nullptr;  ///< null when the request has no body
   bool idempotent = false;
   Millis defaultTimeout{60000};  ///< ProxyTimeout or the server's Timeout
 };
@@ -38,8 +58,8 @@ enum class ForwardOutcome {
 
 struct ForwardResult {
   ForwardOutcome outcome = ForwardOutcome::Unavailable;
-  bool headDelivered = false;      ///< the client already has a status line: abort, do not answer
-  MemberRuntime* member = nullptr; ///< the member that answered (or failed last)
+  bool headDelivered = false;       ///< the client already has a status line: abort, do not answer
+  MemberRuntime* member = nullptr;  ///< the member that answered (or failed last)
 };
 
 class Forwarder {

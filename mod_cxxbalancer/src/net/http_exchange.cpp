@@ -105,9 +105,12 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
   for (;;) {
     // Try without waiting first: when the member pauses, what the client has so far is
     // flushed before blocking, so a slow stream reaches the client as it is produced.
-    IoResult io = transport.read(buffer, Millis(0));
-    if (io.status == IoStatus::Timeout) {
-      if (pendingFlush) {
+    // Only worth a syscall when there is something to flush.
+    IoResult io;
+    io.status = IoStatus::Timeout;
+    if (pendingFlush) {
+      io = transport.read(buffer, Millis(0));
+      if (io.status == IoStatus::Timeout) {
         consumer.flush();
         pendingFlush = false;
         if (consumer.clientFailed()) {
@@ -115,6 +118,8 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
           return result;
         }
       }
+    }
+    if (io.status == IoStatus::Timeout) {
       io = transport.read(buffer, options.ioTimeout);
     }
     if (io.status != IoStatus::Ok) {
@@ -125,16 +130,16 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
           result.reusable = false;
           return result;
         }
-        result.error = parser.headComplete() ? ExchangeError::Truncated
-                                             : ExchangeError::BadResponse;
+        result.error =
+            parser.headComplete() ? ExchangeError::Truncated : ExchangeError::BadResponse;
         result.detail = parser.failed() ? parser.error() : "member closed mid-response";
         return result;
       }
       if (!result.responseStarted) {
         result.error = classifyEarlyFailure(io);
       } else {
-        result.error = io.status == IoStatus::Timeout ? ExchangeError::Timeout
-                                                      : ExchangeError::Truncated;
+        result.error =
+            io.status == IoStatus::Timeout ? ExchangeError::Timeout : ExchangeError::Truncated;
       }
       result.detail = std::string("reading response: ") + ioStatusText(io.status);
       return result;

@@ -40,12 +40,12 @@ class ResponseConsumer : public http::ResponseSink {
 
 enum class ExchangeError {
   None,
-  SendFailed,     ///< writing the request failed before any response byte arrived
-  NoResponse,     ///< the member closed or reset before sending a byte of response
-  Timeout,        ///< the member did not answer within the I/O timeout
-  BadResponse,    ///< the response could not be parsed
-  Truncated,      ///< the member closed after the head, before the body was complete
-  ClientFailed,   ///< the client went away or its body could not be read
+  SendFailed,    ///< writing the request failed before any response byte arrived
+  NoResponse,    ///< the member closed or reset before sending a byte of response
+  Timeout,       ///< the member did not answer within the I/O timeout
+  BadResponse,   ///< the response could not be parsed
+  Truncated,     ///< the member closed after the head, before the body was complete
+  ClientFailed,  ///< the client went away or its body could not be read
 };
 
 struct ExchangeResult {

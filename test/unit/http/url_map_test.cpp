@@ -100,6 +100,8 @@ TEST_CASE("reverseMapLocation: matches", "[http][urlmap]") {
       // Unparsable bases are skipped, not fatal.
       {"http://h/x", {"not a url", "http://:80/", "http://h:99999/", "http://h/"}, "/w/", "/w/x"},
       {"ajp://h/x", {"ajp://h:8009/"}, "/w/", "/w/x"},
+      {"foo+bar.1://h/x", {"FOO+BAR.1://h/"}, "/w/", "/w/x"},  // unknown scheme, no port
+      {"foo://h:5/x", {"foo://h:5/"}, "/w/", "/w/x"},
   };
   for (const Case& c : cases) {
     INFO(c.value << " with base " << c.bases.front() << " to " << c.front);
@@ -139,6 +141,11 @@ TEST_CASE("reverseMapLocation: left unchanged", "[http][urlmap]") {
       {"http://[::1]/x", {"http://[::2]/"}},
       {"http://h:8080x/app/x", {"http://h:8080/app/"}},
       {"http://h:-80/x", {"http://h/"}},
+      {"foo://h:80/x", {"foo://h/"}},  // no known default port to equate
+      {"ht_tp://h/x", {"ht_tp://h/"}},
+      {"1http://h/x", {"1http://h/"}},
+      {"http://[::1/x", {"http://[::1/"}},
+      {"http://[::1]x/y", {"http://[::1]x/"}},
   };
   for (const Case& c : cases) {
     INFO(c.value);
