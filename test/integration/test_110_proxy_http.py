@@ -199,8 +199,10 @@ def test_cookie_path_and_domain(front, misbehave):
 
 # --- failures ------------------------------------------------------------------------------
 
-def test_member_stopped_mid_test(front, nginx_factory):
+def test_member_stopped_mid_test(request, side, front, nginx_factory):
     """GETs keep succeeding while a member goes away; its share moves to the others."""
+    xfail_on_stock(request, side, "a request sent on a pooled connection the stopping member "
+                   "closes is answered by closing the client connection (sometimes)")
     m1, m2, m3 = nginx_factory("m1"), nginx_factory("m2"), nginx_factory("m3")
     front.configure(members_of(m1, m2, m3))
     front.httpd.expect_log(rf"127\.0\.0\.1:{m2.port}\b", "AH00957", "AH00959", "AH01114")
