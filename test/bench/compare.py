@@ -176,10 +176,6 @@ def main():
         errors = sum(r["non2xx"] + r["sockerr"] for rs in results.values() for r in rs)
         if errors:
             print(f"WARNING: {errors} failed requests (non-2xx or socket errors)")
-            for name, rs in results.items():
-                for r in rs:
-                    if r["sockdetail"]:
-                        print(f"  {name}: {r['sockdetail']}")
         bad = httpd.unexpected_log_lines()
         if bad:
             print("WARNING: error_log:\n" + "\n".join(bad[:20]))

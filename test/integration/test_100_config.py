@@ -15,7 +15,7 @@ import requests
 import env
 
 # --- expected messages ----------------------------------------------------------------------
-# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 3e58dcf and
+# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 21b13a0 and
 # checked against DESIGN.md §2 (names the key and the value, says what is allowed), except
 # where marked PROPOSED: there the adapter's current output falls short and the test fails.
 # Each is one whole line of `apache2 -t` output; {p1}, {p2}, {conf}, {first_line} are filled in.
@@ -33,7 +33,7 @@ MESSAGES = {
     "bad-port": "BalancerMember: http://127.0.0.1:99999: port out of range; allowed: 1..65535",
     "unsupported-scheme": "BalancerMember: ftp://127.0.0.1:{p1}: unsupported scheme 'ftp'; "
                           "allowed: http, https, ajp",
-    "duplicate-member": "<CxxBalancer web>: http://127.0.0.1:{p1}: duplicate BalancerMember in "
+    "duplicate-member": "BalancerMember: http://127.0.0.1:{p1}: duplicate BalancerMember in "
                         "balancer web ({conf}:{first_member_line} and {conf}:{line}); allowed: "
                         "each member URL once",
     "empty-balancer": "<CxxBalancer web>: balancer web: has no BalancerMember; allowed: at least "
@@ -61,7 +61,7 @@ MESSAGES = {
                                   "BalancerSet key); allowed: " + MEMBER_KEYS,
     "bad-hcexpect": "BalancerSet: hcexpect=600-100: out of range; allowed: status codes or ranges "
                     "of 100..599, e.g. 200-399 or 200,204,300-399",
-    "duplicate-route": "<CxxBalancer web>: route=jvm1: used twice in balancer web, by "
+    "duplicate-route": "BalancerMember: route=jvm1: used twice in balancer web, by "
                        "http://127.0.0.1:{p1} and http://127.0.0.1:{p2}; allowed: a different "
                        "route per member",
 }
@@ -136,7 +136,7 @@ BalancerMember http://127.0.0.1:{p2} loadfactor=3""", "loadfactor=3"),
     "duplicate-route": ("""<CxxBalancer web>
     BalancerMember http://127.0.0.1:{p1} route=jvm1
     BalancerMember http://127.0.0.1:{p2} route=jvm1
-</CxxBalancer>""", "<CxxBalancer web>"),
+</CxxBalancer>""", "{p2} route=jvm1"),
 }
 
 GOOD_CONFIG = """<CxxBalancer web>

@@ -160,12 +160,14 @@ def test_preserve_host(front, misbehave, preserve):
 
 # --- what the client sees ----------------------------------------------------------------
 
-def test_location_rewritten(request, side, front, misbehave):
+@pytest.mark.parametrize("member_path", ["", "/base/"])
+def test_location_rewritten(request, side, front, misbehave, member_path):
     """A Location/Content-Location pointing at the member comes back as the front URL,
     with `ProxyPassReverse /app/ <scheme>://web/` naming the balancer, not its members."""
-    xfail_on_stock(request, side, "maps a member without path to '/app//landing'")
-    front.configure(members_of(misbehave))
-    r = env.raw_request(front.httpd.port, "/app/location?to=/landing")
+    if member_path == "":
+        xfail_on_stock(request, side, "maps a member without path to '/app//landing'")
+    front.configure([(misbehave.url + member_path, "")])
+    r = env.raw_request(front.httpd.port, f"/app/location?to={member_path or '/'}landing")
     assert r.status == 302
     want = f"http://127.0.0.1:{front.httpd.port}/app/landing"
     assert r.header("Location") == want
@@ -173,11 +175,13 @@ def test_location_rewritten(request, side, front, misbehave):
 
 
 def test_location_elsewhere_untouched(front, misbehave):
-    front.configure(members_of(misbehave))
-    r = env.raw_request(front.httpd.port, "/app/location?to=/x")
-    assert r.status == 302
-    r = env.raw_request(front.httpd.port, "/app/echo")  # sanity: still serving
-    assert r.status == 200
+    """A Location that names neither a member nor its path is passed through as it is."""
+    front.configure([(misbehave.url + "/base/", "")])
+    for url in ("http://other.example/landing", f"{misbehave.url}/outside-base",
+                "/relative/path"):
+        r = env.raw_request(front.httpd.port, f"/app/location?url={url}")
+        assert r.status == 302
+        assert r.header("Location") == url
 
 
 def test_cookie_path_and_domain(front, misbehave):
@@ -195,8 +199,10 @@ def test_cookie_path_and_domain(front, misbehave):
 
 # --- failures ------------------------------------------------------------------------------
 
-def test_member_stopped_mid_test(front, nginx_factory):
+def test_member_stopped_mid_test(request, side, front, nginx_factory):
     """GETs keep succeeding while a member goes away; its share moves to the others."""
+    xfail_on_stock(request, side, "a request sent on a pooled connection the stopping member "
+                   "closes is answered by closing the client connection (sometimes)")
     m1, m2, m3 = nginx_factory("m1"), nginx_factory("m2"), nginx_factory("m3")
     front.configure(members_of(m1, m2, m3))
     front.httpd.expect_log(rf"127\.0\.0\.1:{m2.port}\b", "AH00957", "AH00959", "AH01114")
@@ -283,6 +289,9 @@ def test_malformed_response_is_502(request, side, front, misbehave, fault, stock
     front.httpd.expect_log(rf"127\.0\.0\.1:{misbehave.port}\b", "AH01102", "AH00898", "AH01106")
     r = env.raw_request(front.httpd.port, f"/app/fault/{fault}")
     assert r.status == 502
+    # The member may now be in error (retry=60): the next request may find no member (503,
+    # logged as such, CXB02008 / AH01170).
+    front.httpd.expect_log("CXB02008", "AH01170")
     assert env.raw_request(front.httpd.port, "/app/id").status in (200, 502, 503)
 
 

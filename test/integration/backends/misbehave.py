@@ -24,7 +24,9 @@ Behaviour is selected by a path segment, so a member URL with a base path still 
                           chunked stream: one JSON line {"i", "t"} every interval_ms, "t"
                           is the time.time() at which the chunk was produced
   /delay[?ms=]            waits ms before sending the response headers
-  /location[?to=&status=] redirect whose Location points at this backend itself
+  /location[?to=&status=&url=]
+                          redirect whose Location points at this backend itself (path `to`),
+                          or at `url` verbatim
   /cookie                 two Set-Cookie headers with Path and Domain
   /status[?code=]         answers with that status code
   /health                 200 "ok", or the code set with /_ctl/health?code=
@@ -328,7 +330,7 @@ class Handler(socketserver.BaseRequestHandler):
             self.respond(200, "delayed")
         elif ep == "location":
             to = q.get("to", "/landing")
-            loc = f"http://127.0.0.1:{self.server.server_address[1]}{to}"
+            loc = q.get("url") or f"http://127.0.0.1:{self.server.server_address[1]}{to}"
             self.respond(int(q.get("status", "302")), "moved\n",
                          extra=[("Location", loc), ("Content-Location", loc)])
         elif ep == "cookie":
