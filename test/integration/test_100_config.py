@@ -46,10 +46,9 @@ MESSAGES = {
                              "<CxxBalancer webapp>",
     # Checked by the rule below as well: the message must name {conf}:{line} of the ProxyPass
     # (DESIGN §2: "naming the file, line"); the adapter's message does not yet.
-    "undeclared-balancer": "CXB00011: ProxyPass /app/ cxxbalancer://nope/: no <CxxBalancer nope> "
-                           "is declared; declare it, or fix the name after cxxbalancer://",
-    # PROPOSED: today mod_proxy's own BalancerMember answers ("BalancerMember must define
-    # remote proxy server"), which does not tell a CxxBalancer user what is wrong.
+    "undeclared-balancer": "CXB00011: {conf}:{line}: ProxyPass /app/ cxxbalancer://nope/: no "
+                           "<CxxBalancer nope> is declared; declare it, or fix the name after "
+                           "cxxbalancer://",
     "member-outside": "BalancerMember must be inside <CxxBalancer NAME> (or <Proxy "
                       "balancer://NAME> for mod_proxy_balancer)",
     "bad-status-flag": "BalancerMember: status=+X: unknown flag 'X'; allowed: flags D, S, H, N, "
@@ -65,7 +64,7 @@ MESSAGES = {
                        "http://127.0.0.1:{p1} and http://127.0.0.1:{p2}; allowed: a different "
                        "route per member",
 }
-LBMETHODS = "byrequests, bytraffic, bybusyness"  # grows with the project's own methods
+LBMETHODS = "byrequests, bytraffic, bybusyness, p2c"  # grows with the project's own methods
 
 MEMBERS = """<CxxBalancer web>
     BalancerMember http://127.0.0.1:{p1}
