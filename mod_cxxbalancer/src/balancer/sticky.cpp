@@ -117,6 +117,13 @@ std::string printable(std::string_view text) {
 
 }  // namespace
 
+StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer) {
+  return StickyConfig{.cookie = balancer.stickyCookie,
+                      .urlParam = balancer.stickyUrlParam,
+                      .separator = balancer.stickySeparator,
+                      .scolonPathDelim = balancer.scolonPathDelim};
+}
+
 std::optional<StickyRoute> findStickyRoute(const StickyConfig& config, std::string_view path,
                                            std::string_view query,
                                            std::span<const std::string_view> cookieHeaders) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/balancer_config.h"
+
 namespace cxxb::balancer {
 
 /** The balancer's sticky-session settings (`stickysession`, `stickysessionsep`, ...). */
@@ -20,6 +22,9 @@ struct StickyConfig {
   char separator = '.';          ///< before the route in the session value; '\0': the whole value
   bool scolonPathDelim = false;  ///< ';' also ends a URL parameter's value
 };
+
+/** The sticky settings of a parsed `<CxxBalancer>`. */
+StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer);
 
 enum class RouteSource { None, PathParam, QueryParam, Cookie };
 
