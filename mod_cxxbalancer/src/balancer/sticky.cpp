@@ -118,8 +118,10 @@ std::string printable(std::string_view text) {
 }  // namespace
 
 StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer) {
-  return StickyConfig{.cookie = balancer.stickyCookie,
-                      .urlParam = balancer.stickyUrlParam,
+  // routecookie without stickysession: the module's own cookie is the session.
+  bool routeCookieOnly = balancer.stickyCookie.empty();
+  return StickyConfig{.cookie = routeCookieOnly ? balancer.routeCookie : balancer.stickyCookie,
+                      .urlParam = routeCookieOnly ? std::string() : balancer.stickyUrlParam,
                       .separator = balancer.stickySeparator,
                       .scolonPathDelim = balancer.scolonPathDelim};
 }

@@ -23,7 +23,8 @@ struct StickyConfig {
   bool scolonPathDelim = false;  ///< ';' also ends a URL parameter's value
 };
 
-/** The sticky settings of a parsed `<CxxBalancer>`. */
+/** The sticky settings of a parsed `<CxxBalancer>`; with only `routecookie=NAME`, the
+ *  session is that cookie. */
 StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer);
 
 enum class RouteSource { None, PathParam, QueryParam, Cookie };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "balancer/selector.h"
 #include "config/settings.h"
 #include "core/string_util.h"
@@ -104,11 +106,7 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std:
     redirects_.push_back(member->config().redirect);
   }
   routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(members_.size());
-  // routecookie without stickysession: the module's own cookie is the session.
-  sticky_.cookie = config_.stickyCookie.empty() ? config_.routeCookie : config_.stickyCookie;
-  sticky_.urlParam = config_.stickyCookie.empty() ? std::string() : config_.stickyUrlParam;
-  sticky_.separator = config_.stickySeparator;
-  sticky_.scolonPathDelim = config_.scolonPathDelim;
+  sticky_ = balancer::stickyConfigFrom(config_);
   if (config_.sorry.rfind("http://", 0) == 0 || config_.sorry.rfind("https://", 0) == 0) {
     auto url = config::parseMemberUrl(config_.sorry);
     if (url) {
@@ -184,6 +182,11 @@ void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   if (sorry_) {
     sorry_->initChild(threadsPerChild, clock);
   }
+  // Methods are built before the fork: without a new seed every child would draw the
+  // same random sequence.
+  uint64_t seed =
+      uint64_t(getpid()) * 0x9E3779B97F4A7C15ull ^ uint64_t(clock.now().time_since_epoch().count());
+  method_->reseed(seed);
 }
 
 BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {

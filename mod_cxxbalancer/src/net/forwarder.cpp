@@ -261,8 +261,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     }
     if (!bconfig.routeCookie.empty() && !mconfig.route.empty() &&
         (!session || choice.routeChanged)) {
-      routeCookie =
-          balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route, request.client.tls);
+      routeCookie = balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route,
+                                              request.client.tls, sticky.separator);
       choice.setCookie = routeCookie;
     }
     consumer.onMemberChosen(choice);
