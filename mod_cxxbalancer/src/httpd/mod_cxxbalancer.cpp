@@ -36,7 +36,7 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t*, server_rec* s) noexcept
   return guardServer(s, "check_config", [&] {
     if (ConfigGeneration* generation = configGeneration()) {
       if (auto fits = shm::MemberTable::checkFits(generation->balancers); !fits) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00406: %s",
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00706: %s",
                      fits.error().c_str());
         return HTTP_INTERNAL_SERVER_ERROR;
       }

@@ -45,7 +45,7 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
 
   auto created = AprShmStore::createSegment(s->process->pool, layout.totalSize);
   if (!created) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00403: %s", created.error().c_str());
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00703: %s", created.error().c_str());
     throw std::runtime_error("no shared memory");
   }
   apr_shm_t* segment = *created;
@@ -69,7 +69,7 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
     previous = std::make_unique<shm::MemberTable>(*previousStore);
     if (auto attached = previous->attach(); !attached) {
       ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                   "CXB00402: the previous generation's shared memory cannot be read (%s); "
+                   "CXB00702: the previous generation's shared memory cannot be read (%s); "
                    "member state starts fresh",
                    attached.error().c_str());
       previous.reset();
@@ -79,12 +79,12 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
   auto report = fresh->table_.initialize(balancers, previous.get(), wallNowNs());
   if (!report) {
     destroyNew();
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00404: shared memory: %s",
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00704: shared memory: %s",
                  report.error().c_str());
     throw std::runtime_error("shared memory could not be initialized");
   }
   ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-               "CXB00401: shared memory generation %u: %u balancer(s), %u member record(s), "
+               "CXB00701: shared memory generation %u: %u balancer(s), %u member record(s), "
                "%lu bytes; %u member(s) kept, %u new, %u dropped",
                report->generation, layout.balancerCount, layout.memberCapacity,
                static_cast<unsigned long>(layout.totalSize), report->kept, report->added,
@@ -103,7 +103,7 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
 void SharedSegment::childInit(apr_pool_t* pchild, server_rec* s) {
   if (auto done = store_.childInit(pchild); !done) {
     // The request path never takes this lock; only structural changes are refused.
-    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "CXB00405: %s", done.error().c_str());
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "CXB00705: %s", done.error().c_str());
   }
 }
 
