@@ -85,6 +85,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     result.member = &member;
     BusyGuard busy(member.busy);
     member.requests.fetch_add(1, std::memory_order_relaxed);
+    const TimePoint started = clock_.now();  // for the member's shared latency average
 
     Millis ioTimeout = mconfig.timeout.value_or(request.defaultTimeout);
     Millis connectTimeout = mconfig.connectTimeout.value_or(ioTimeout);
@@ -150,6 +151,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
         if (exchange.reusable) {
           lease.keep();
         }
+        member.recordLatency(
+            std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - started));
         member.markHealthy();
         result.outcome = ForwardOutcome::Served;
         return result;
