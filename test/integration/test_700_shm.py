@@ -310,3 +310,15 @@ def test_mutex_directive_names_our_lock(httpd_factory, nginx_members):
     assert requests.get(httpd.url("/app/id"), timeout=10).status_code == 200
     assert json.loads(requests.get(httpd.url("/balancer-manager?format=json"),
                                    timeout=10).text)["generation"] == 1
+
+
+def test_member_too_long_for_shared_memory_refused_at_config_test(httpd_factory):
+    """A member URL that cannot fit its shared-memory record is refused by `apache2 -t`,
+    not at start."""
+    httpd = httpd_factory(mpm="event")
+    long_path = "/" + "p" * 600
+    configure(httpd, [(f"http://127.0.0.1:8080{long_path}", "")])
+    rc, out = httpd.test_config()
+    assert rc != 0, out
+    assert re.search(r"CXB00706: member http://127\.0\.0\.1:8080/p+\.\.\. of balancer web: "
+                     r"the URL has \d+ characters; at most 511 fit shared memory", out), out
