@@ -238,12 +238,6 @@ def test_routecookie_sticks_and_is_reissued_after_failover(httpd, member_factory
         assert r.header("X-Route-Changed") is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: with stickysession set, the routecookie is never read back "
-    "(BalancerRuntime uses routecookie as the sticky cookie only when stickysession is "
-    "empty): an application whose JSESSIONID carries no route gets ROUTEID=.rN set on "
-    "every response, yet requests sending JSESSIONID=plain and ROUTEID=.r1 are balanced "
-    "over both members instead of sticking to r1"))
 def test_routecookie_with_a_session_cookie_without_route(httpd, member_factory):
     """stickysession=JSESSIONID and routecookie=ROUTEID for an application whose JSESSIONID
     has no route suffix: the module's ROUTEID cookie carries the route and pins the
@@ -262,12 +256,7 @@ def test_routecookie_with_a_session_cookie_without_route(httpd, member_factory):
 # --- stickyforce, nofailover -----------------------------------------------------------------
 
 @pytest.mark.parametrize("setting", [
-    pytest.param("stickyforce=On", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: stickyforce is checked only before the first attempt (memberForRoute found "
-        "no usable member); when the session's member looks usable but refuses the "
-        "connection, the failover loop picks another member (only nofailover breaks it), "
-        "so the first request after the member went away is answered 200 by m2 instead "
-        "of 503 (CXB02001 logged, no CXB02012); later requests get 503"))),
+    "stickyforce=On",
     "nofailover=On"])
 def test_session_of_a_down_member_is_503(httpd, member_factory, setting):
     """With stickyforce or nofailover, a session whose member is down gets 503 (from the
@@ -308,11 +297,7 @@ def test_draining_member_keeps_its_sessions_only(httpd, member_factory):
 
 @pytest.mark.parametrize("how", [
     "status=+S",
-    pytest.param("process stopped", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: redirect= is followed only when the member is already known unusable; when "
-        "the session's member refuses the connection, the failover attempt uses the "
-        "lbmethod's pick, so the first request after m1 went away is served by r3 (the "
-        "byrequests choice) instead of the redirect route r2; later requests go to r2")))])
+    "process stopped"])
 def test_redirect_sends_sessions_to_the_redirect_route(httpd, member_factory, how):
     """A member with redirect=r2 that is stopped: its sessions go to r2, not to whichever
     member the lbmethod would pick (r3 comes first in the file, so byrequests would pick it),
@@ -396,12 +381,6 @@ def assert_one_mismatch_warning(httpd, bad):
     assert "jvm3" not in lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the route mismatch detector only looks at responses to requests that already "
-    "carry a session with a route (forwarder.cpp calls watchSessionCookie only when "
-    "findStickyRoute found one), so the responses that create sessions - the only ones "
-    "an application sends Set-Cookie on - are never checked: 12 new sessions from a "
-    "member route=jvm1 whose responses set JSESSIONID=S.jvm2 give no CXB02301"))
 def test_route_mismatch_warned_once_for_new_sessions(httpd, member_factory):
     """New sessions (no cookie yet), as a Tomcat with the wrong jvmRoute creates them: after
     a few responses, exactly one warning naming the member, its route and the route its

@@ -214,7 +214,9 @@ def test_seed_001_standby_then_sorry_page(httpd, member_factory, variant):
     assert (r.status, r.text) == (503, MAINTENANCE)
     if sorry_server is not None:
         sorry_server.requests_served(expect=5)
-        assert sorry_server.request_lines() == ["GET /maint.html HTTP/1.1"] * 5
+        # the page's own path only, fetched with the client's method (HEAD stays HEAD)
+        get_line, head_line = "GET /maint.html HTTP/1.1", "HEAD /maint.html HTTP/1.1"
+        assert sorry_server.request_lines() == [get_line] * 3 + [head_line, get_line]
 
     m1.start()
     wait_retry()
