@@ -23,6 +23,14 @@ struct LbSlot {
   uint64_t latencyUs = 0;
 };
 
+/** Where the live counters of a member come from (shared memory, in production). */
+class SlotSource {
+ public:
+  virtual ~SlotSource() = default;
+  /** Brings `slot` (member `index`) up to date: loadFactor, busy, transferred, latencyUs. */
+  virtual void refresh(size_t index, LbSlot& slot) noexcept = 0;
+};
+
 class LbMethod {
  public:
   virtual ~LbMethod() = default;
@@ -36,6 +44,19 @@ class LbMethod {
    * balancer's global mutex in shared memory) for the duration of the call.
    */
   virtual size_t pick(std::span<LbSlot> slots, std::span<const size_t> eligible) = 0;
+
+  /**
+   * pick() on live counters: refreshes the slots the method reads from `source` first. By
+   * default every eligible slot (the mod_proxy methods compare them all); a method that
+   * looks at only a few members overrides this to refresh just those, and stays O(1).
+   */
+  virtual size_t pickLive(std::span<LbSlot> slots, std::span<const size_t> eligible,
+                          SlotSource& source) {
+    for (size_t index : eligible) {
+      source.refresh(index, slots[index]);
+    }
+    return pick(slots, eligible);
+  }
   /**
    * Gives a method that draws random numbers a new seed. Methods are made before httpd
    * forks, so every child would otherwise start with the same sequence; call this once per

@@ -32,24 +32,18 @@ size_t P2c::below(size_t n) noexcept {
   return static_cast<size_t>((high * static_cast<uint64_t>(n)) >> 32);
 }
 
-size_t P2c::pick(std::span<LbSlot> slots, std::span<const size_t> eligible) {
-  assert(!eligible.empty());
+std::pair<size_t, size_t> P2c::draw(std::span<const size_t> eligible) noexcept {
   const size_t n = eligible.size();
-  if (n == 1) {
-    return eligible.front();
-  }
   // Two distinct positions: the second is drawn among the n - 1 others.
   const size_t first = below(n);
   size_t second = below(n - 1);
   if (second >= first) {
     ++second;
   }
-  const size_t a = eligible[first];
-  const size_t b = eligible[second];
-  assert(a < slots.size() && b < slots.size());
-  const LbSlot& slotA = slots[a];
-  const LbSlot& slotB = slots[b];
+  return {eligible[first], eligible[second]};
+}
 
+size_t P2c::better(const LbSlot& slotA, size_t a, const LbSlot& slotB, size_t b) noexcept {
   for (const uint64_t known : {slotA.latencyUs, slotB.latencyUs}) {
     if (known != 0) {
       fleetLatencyUs_ = updateLatencyEwma(fleetLatencyUs_, known);
@@ -67,6 +61,28 @@ size_t P2c::pick(std::span<LbSlot> slots, std::span<const size_t> eligible) {
   const double costB = (static_cast<double>(slotB.busy) + 1.0) * latency(slotB) *
                        static_cast<double>(effectiveLoadFactor(slotA));
   return costB < costA ? b : a;
+}
+
+size_t P2c::pick(std::span<LbSlot> slots, std::span<const size_t> eligible) {
+  assert(!eligible.empty());
+  if (eligible.size() == 1) {
+    return eligible.front();
+  }
+  const auto [a, b] = draw(eligible);
+  assert(a < slots.size() && b < slots.size());
+  return better(slots[a], a, slots[b], b);
+}
+
+size_t P2c::pickLive(std::span<LbSlot> slots, std::span<const size_t> eligible,
+                     SlotSource& source) {
+  assert(!eligible.empty());
+  if (eligible.size() == 1) {
+    return eligible.front();
+  }
+  const auto [a, b] = draw(eligible);
+  source.refresh(a, slots[a]);
+  source.refresh(b, slots[b]);
+  return better(slots[a], a, slots[b], b);
 }
 
 }  // namespace cxxb::balancer

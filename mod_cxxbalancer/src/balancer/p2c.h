@@ -61,12 +61,19 @@ class P2c final : public LbMethod {
   std::string_view name() const noexcept override { return kName; }
   /** @copydoc LbMethod::pick */
   size_t pick(std::span<LbSlot> slots, std::span<const size_t> eligible) override;
+  /** Refreshes only the two members drawn: O(1) whatever the number of members. */
+  size_t pickLive(std::span<LbSlot> slots, std::span<const size_t> eligible,
+                  SlotSource& source) override;
   void reseed(uint64_t seed) noexcept override;
 
   /** The current estimate of the fleet's mean latency in microseconds (0 = none yet). */
   uint64_t fleetLatencyUs() const noexcept { return fleetLatencyUs_; }
 
  private:
+  /** Two distinct members of `eligible` (n >= 2), drawn uniformly. */
+  std::pair<size_t, size_t> draw(std::span<const size_t> eligible) noexcept;
+  /** The better of a and b by the score in the class comment. */
+  size_t better(const LbSlot& slotA, size_t a, const LbSlot& slotB, size_t b) noexcept;
   uint64_t next() noexcept;
   /** A uniform index in [0, n), n >= 1. */
   size_t below(size_t n) noexcept;

@@ -76,6 +76,7 @@ bool MemberRuntime::markInError(TimePoint now) {
   retryAtNs.store(toNs(now + config_.retry), std::memory_order_relaxed);
   uint32_t before = status.fetch_or(config::kStatusInError, std::memory_order_acq_rel);
   record_.runtimeFields.fetch_or(config::kStatusInError, std::memory_order_relaxed);
+  bumpStatusEpoch();  // also when already in error: the retry time moved
   if ((before & config::kStatusInError) != 0) {
     return false;
   }
@@ -88,6 +89,7 @@ void MemberRuntime::markHealthy() noexcept {
   if (status.load(std::memory_order_relaxed) & config::kStatusInError) {
     shm::changeStatusAtRuntime(record_, 0, config::kStatusInError);
     record_.errorSinceWallNs.store(0, std::memory_order_relaxed);
+    bumpStatusEpoch();
   }
 }
 
@@ -114,7 +116,9 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::Mem
   if (!index) {
     throw std::runtime_error("balancer " + config_.name + " has no shared-memory record");
   }
-  std::span<shm::MemberRecord> records = table.members(table.balancer(*index));
+  shm::BalancerRecord& record = table.balancer(*index);
+  statusEpoch_ = &record.statusEpoch;
+  std::span<shm::MemberRecord> records = table.members(record);
   if (records.size() != config_.members.size()) {
     throw std::runtime_error("balancer " + config_.name + " has " + std::to_string(records.size()) +
                              " shared-memory records for " +
@@ -123,6 +127,7 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::Mem
   for (size_t i = 0; i < config_.members.size(); ++i) {
     const auto& member = config_.members[i];
     members_.push_back(std::make_unique<MemberRuntime>(member, records[i]));
+    members_.back()->bindStatusEpoch(*statusEpoch_);
     balancer::LbSlot slot;
     slot.loadFactor = member.loadFactor;
     lbSlots_.push_back(slot);
@@ -192,23 +197,63 @@ uint32_t BalancerRuntime::retryAfterSeconds(TimePoint now) const {
   return uint32_t(std::max<int64_t>(seconds, 1));
 }
 
+namespace {
+
+/** The live counters of the members, as the lbmethods read them. */
+class SharedSlots final : public balancer::SlotSource {
+ public:
+  explicit SharedSlots(const std::vector<std::unique_ptr<MemberRuntime>>& members)
+      : members_(members) {}
+  void refresh(size_t index, balancer::LbSlot& slot) noexcept override {
+    const MemberRuntime& member = *members_[index];
+    const shm::MemberRecord& record = member.record();
+    slot.loadFactor = record.loadFactor.load(std::memory_order_relaxed);
+    slot.busy = member.busy.load(std::memory_order_relaxed);
+    slot.latencyUs = record.latencyEwmaUs.load(std::memory_order_relaxed);
+    slot.transferred = member.bytesSent.load(std::memory_order_relaxed) +
+                       member.bytesReceived.load(std::memory_order_relaxed);
+  }
+
+ private:
+  const std::vector<std::unique_ptr<MemberRuntime>>& members_;
+};
+
+}  // namespace
+
 int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
-  auto views = statusViews();
   balancer::SelectOptions options;
   options.forceRecovery = config_.forceRecovery;
-  auto eligible = balancer::eligibleMembers(views, now, tried, options);
-  if (eligible.empty()) {
-    return -1;
+  SharedSlots source(members_);
+  if (!tried.empty()) {
+    // A failover: rare, so no cache; the members already tried are left out.
+    auto eligible = balancer::eligibleMembers(statusViews(), now, tried, options);
+    if (eligible.empty()) {
+      return -1;
+    }
+    std::lock_guard<std::mutex> lock(lbMutex_);
+    return static_cast<int>(method_->pickLive(lbSlots_, eligible, source));
   }
   std::lock_guard<std::mutex> lock(lbMutex_);
-  for (size_t i = 0; i < members_.size(); ++i) {
-    lbSlots_[i].loadFactor = members_[i]->record().loadFactor.load(std::memory_order_relaxed);
-    lbSlots_[i].busy = members_[i]->busy.load(std::memory_order_relaxed);
-    lbSlots_[i].latencyUs = members_[i]->record().latencyEwmaUs.load(std::memory_order_relaxed);
-    lbSlots_[i].transferred = members_[i]->bytesSent.load(std::memory_order_relaxed) +
-                              members_[i]->bytesReceived.load(std::memory_order_relaxed);
+  // The epoch is read before the statuses: a change in between leaves the cache already
+  // stale for the next pick, never wrongly fresh.
+  uint32_t epoch = statusEpoch_->load(std::memory_order_acquire);
+  EligibleCache& cache = eligibleCache_;
+  if (!cache.valid || cache.epoch != epoch || now >= cache.validUntil) {
+    auto views = statusViews();
+    balancer::eligibleMembers(views, now, {}, options, cache.members);
+    cache.validUntil = TimePoint::max();
+    for (const auto& view : views) {
+      if ((view.status & config::kStatusInError) != 0 && view.retryAt > now) {
+        cache.validUntil = std::min(cache.validUntil, view.retryAt);
+      }
+    }
+    cache.epoch = epoch;
+    cache.valid = true;
   }
-  return static_cast<int>(method_->pick(lbSlots_, eligible));
+  if (cache.members.empty()) {
+    return -1;
+  }
+  return static_cast<int>(method_->pickLive(lbSlots_, cache.members, source));
 }
 
 void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {

@@ -69,13 +69,23 @@ class MemberRuntime {
   /** Folds a successful request's duration into the shared latency average. */
   void recordLatency(std::chrono::microseconds elapsed) noexcept;
 
+  /** The balancer's status epoch, bumped on every status change of this member. */
+  void bindStatusEpoch(std::atomic<uint32_t>& epoch) noexcept { statusEpoch_ = &epoch; }
+
   /** Not disabled or stopped, and not in error (or its retry time has come). */
   bool usableNow(TimePoint now) const noexcept;
 
  private:
   shm::MemberRecord& record_;
+  void bumpStatusEpoch() noexcept {
+    if (statusEpoch_ != nullptr) {
+      statusEpoch_->fetch_add(1, std::memory_order_release);
+    }
+  }
+
   config::MemberConfig config_;
   std::string name_;
+  std::atomic<uint32_t>* statusEpoch_ = nullptr;
   std::unique_ptr<ConnectionPool> pool_;
   std::mutex addressMutex_;
   std::vector<ResolvedAddress> addresses_;
@@ -99,6 +109,10 @@ class BalancerRuntime {
    * @return index into members(), or -1 when no member can serve
    */
   int pick(TimePoint now, const std::vector<size_t>& tried);
+
+  /** Tells every child that a member's status, tier or retry time changed outside
+   *  markInError/markHealthy (the manager, health checks), so eligibility is recomputed. */
+  void noteStatusChange() noexcept { statusEpoch_->fetch_add(1, std::memory_order_release); }
 
   const balancer::StickyConfig& sticky() const noexcept { return sticky_; }
   /** The module's own route cookie as a session (`routecookie`), read after sticky(); its
@@ -136,6 +150,17 @@ class BalancerRuntime {
   std::unique_ptr<MemberRuntime> sorry_;
 
   std::vector<balancer::MemberStatusView> statusViews() const;
+
+  /** The eligible members for a first attempt, kept until a member's status changes
+   *  (statusEpoch) or a retry timer runs out: picking then reads no other member. */
+  struct EligibleCache {
+    bool valid = false;
+    uint32_t epoch = 0;
+    TimePoint validUntil{};
+    std::vector<size_t> members;
+  };
+  EligibleCache eligibleCache_;  ///< guarded by lbMutex_
+  std::atomic<uint32_t>* statusEpoch_ = nullptr;
 };
 
 /** Every balancer of one configuration generation, by lowercase name. */

@@ -86,7 +86,10 @@ struct BalancerRecord {
   uint32_t firstMember;                      ///< index of its first MemberRecord
   uint32_t capacity;                         ///< configured members + growth
   std::atomic<uint32_t> memberCount;         ///< records in use, from firstMember
-  uint32_t reserved0;
+  /** Bumped by every writer of a member's status, lbset or retry time (failures,
+   *  recoveries, the manager, health checks), so a child knows its cached list of eligible
+   *  members is stale without reading every member. */
+  std::atomic<uint32_t> statusEpoch;
 };
 
 /**

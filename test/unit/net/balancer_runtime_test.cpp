@@ -86,8 +86,35 @@ TEST_CASE("runtime: weights come from the record (the manager may change them)",
   CHECK(counts == std::vector<int>{2, 6});
 
   web.members()[1]->record().lbset.store(1);  // a higher tier: used only when a is not
+  web.noteStatusChange();                     // as every writer of a tier must
   for (int i = 0; i < 4; ++i) {
     CHECK(web.pick(clock.now(), {}) == 0);
+  }
+}
+
+TEST_CASE("runtime: eligibility is cached until a status changes in any child", "[net][shm]") {
+  TwoChildren c({balancerOf("web", {"http://a:8080", "http://b:8080"})});
+  test::FakeClock clock;
+  net::BalancerRuntime& first = *c.first.find("web");
+  net::BalancerRuntime& second = *c.second.find("web");
+  CHECK(first.pick(clock.now(), {}) == 0);
+  // The other child puts b in error: the first child's next picks avoid it at once.
+  second.members()[1]->markInError(clock.now());
+  for (int i = 0; i < 4; ++i) {
+    CHECK(first.pick(clock.now(), {}) == 0);
+  }
+  // Its retry time runs out without any status change: b is tried again.
+  clock.advance(std::chrono::seconds(61));
+  std::vector<int> counts(2, 0);
+  for (int i = 0; i < 4; ++i) {
+    ++counts[size_t(first.pick(clock.now(), {}))];
+  }
+  CHECK(counts[1] > 0);
+  // Recovery seen from the other child, then a new failure: the cache follows both.
+  second.members()[1]->markHealthy();
+  second.members()[0]->markInError(clock.now());
+  for (int i = 0; i < 4; ++i) {
+    CHECK(first.pick(clock.now(), {}) == 1);
   }
 }
 
