@@ -24,7 +24,11 @@ int onPreConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*) noexcept {
 
 /** After all directives, also under `apachectl -t`: ProxyPass targets must exist. */
 int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) noexcept {
-  return guardServer(s, "check_config", [&] { return checkProxyPassTargets(s, ptemp); });
+  return guardServer(s, "check_config", [&] {
+    const int targets = checkProxyPassTargets(s, ptemp);
+    const int tls = checkTlsFiles(s);
+    return targets != OK ? targets : tls;
+  });
 }
 
 /** Builds the live balancers once per generation, before the children fork. */
@@ -34,8 +38,15 @@ int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noe
     if (generation == nullptr) {
       return OK;
     }
-    newServerState(pconf, *generation);
-    return OK;
+    ServerState& state = newServerState(pconf, *generation);
+    // TLS contexts before the children fork, while still root: keys readable by root only
+    // load (as with mod_ssl), and each child inherits its own copy (and session cache).
+    int status = OK;
+    for (const auto& error : state.registry.initTls()) {
+      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00013: %s", error.c_str());
+      status = HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return status;
   });
 }
 

@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "net/connection_pool.h"
 #include "net/tcp_transport.h"
+#include "net/tls_transport.h"
 
 namespace cxxb::net {
 
@@ -60,9 +61,23 @@ class MemberRuntime {
   /** Not disabled or stopped, and not in error (or its retry time has come). */
   bool usableNow(TimePoint now) const noexcept;
 
+  // --- TLS to https members (tls_transport.h) -----------------------------------------
+  /** Builds the TLS context of an https member once; other schemes have none. post_config
+   *  calls it in the parent, as root (keys readable by root only load, a bad file stops the
+   *  start, each child inherits its own copy); initChild() tries again if that did not
+   *  happen. @return the reason, naming the key and file, when the context cannot be built */
+  Result<void> initTls();
+  /** https: the TLS handshake over a connected TCP transport, within `timeout`; other
+   *  schemes: `tcp` unchanged. */
+  Result<TransportPtr> secure(TransportPtr tcp, Millis timeout);
+  /** The TLS context; null for other schemes or when initTls() failed. */
+  TlsClientContext* tls() noexcept { return tls_.get(); }
+
  private:
   config::MemberConfig config_;
   std::string name_;
+  std::unique_ptr<TlsClientContext> tls_;  ///< before pool_: outlives the pooled connections
+  std::string tlsError_;                   ///< why tls_ is null for an https member
   std::unique_ptr<ConnectionPool> pool_;
   std::mutex addressMutex_;
   std::vector<ResolvedAddress> addresses_;
@@ -122,6 +137,9 @@ class BalancerRegistry {
   BalancerRuntime* find(std::string_view name) noexcept;
   void add(config::BalancerConfig balancer);
   void initChild(uint32_t threadsPerChild, const Clock& clock);
+  /** MemberRuntime::initTls() for every https member and sorry= URL.
+   *  @return one message per failure: "BalancerMember URL (file:line): reason" */
+  std::vector<std::string> initTls();
   std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>>& all() noexcept {
     return balancers_;
   }
