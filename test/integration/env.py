@@ -451,25 +451,34 @@ class Nginx:
 
     Serves /id (its name), /echo... (what it saw, one key=value per line), /static/
     (files in `static_dir`, shared by all instances), /health; X-Backend on everything.
-    The access log has the connection serial number, to count member connections."""
+    The access log has the connection serial number, to count member connections.
+    With `tls=(cert_file, key_file)` it serves HTTPS instead of HTTP on the same port."""
 
-    def __init__(self, prefix, name, static_dir, port=None, workers=1):
+    def __init__(self, prefix, name, static_dir, port=None, workers=1, tls=None):
         self.prefix = Path(prefix)
         self.name = name
         self.static_dir = Path(static_dir)
         self.port = port or free_port()
         self.workers = workers
+        self.tls = tls
         self.proc = None
         for d in ("conf", "logs", "tmp"):
             (self.prefix / d).mkdir(parents=True, exist_ok=True)
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def access_log(self):
         return self.prefix / "logs" / "access.log"
+
+    def _listen(self):
+        if not self.tls:
+            return f"listen 127.0.0.1:{self.port};"
+        cert, key = self.tls
+        return (f"listen 127.0.0.1:{self.port} ssl;\n"
+                f"        ssl_certificate {cert};\n        ssl_certificate_key {key};")
 
     def config(self):
         p = self.prefix
@@ -486,7 +495,7 @@ pid {p}/logs/nginx.pid;
 error_log {p}/logs/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent';
+    log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent $ssl_session_reused';
     access_log {p}/logs/access.log conn;
     client_body_temp_path {p}/tmp/body;
     proxy_temp_path {p}/tmp/proxy;
@@ -501,7 +510,7 @@ http {{
     keepalive_requests 100000;
     server_tokens off;
     server {{
-        listen 127.0.0.1:{self.port};
+        {self._listen()}
         server_name _;
         add_header X-Backend {self.name} always;
         location = /id {{ return 200 "{self.name}"; }}
@@ -560,6 +569,20 @@ http {{
         if not self.access_log.exists():
             return set()
         return {l.split(" ", 1)[0] for l in self.access_log.read_text().splitlines() if l}
+
+    def log_entries(self):
+        """The access log as dicts: connection, requests (on that connection, 1-based),
+        request, status, bytes, tls_reused ("r" resumed session, "." full handshake, "-"
+        plain HTTP)."""
+        if not self.access_log.exists():
+            return []
+        out = []
+        for line in self.access_log.read_text().splitlines():
+            m = re.match(r'(\d+) (\d+) "([^"]*)" (\d+) (\d+) (\S+)$', line)
+            if m:
+                out.append({"connection": m[1], "requests": int(m[2]), "request": m[3],
+                            "status": int(m[4]), "bytes": int(m[5]), "tls_reused": m[6]})
+        return out
 
     def requests_served(self, expect=None, timeout=2.0):
         """Lines in the access log. nginx logs after it has sent the response, so with
