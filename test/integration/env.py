@@ -596,6 +596,42 @@ http {{
             time.sleep(0.02)
 
 
+# --- TLS members ----------------------------------------------------------------------------
+
+TEST_CA = HERE / "data" / "test-ca.pem"
+TEST_CA_KEY = HERE / "data" / "test-ca.key"
+
+
+def _openssl(*args, cwd):
+    p = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)}:\n{p.stderr}")
+
+
+def make_tls_files(directory):
+    """In `directory` (made if needed, reused when already there): member.pem/.key, a
+    certificate for localhost and 127.0.0.1 signed by data/test-ca.pem, valid two days;
+    other-ca.pem/.key, a CA that signed nothing. Returns their paths by name."""
+    d = Path(directory)
+    files = {"cert": d / "member.pem", "key": d / "member.key", "ca": TEST_CA,
+             "other_ca": d / "other-ca.pem", "other_ca_key": d / "other-ca.key"}
+    if files["cert"].exists() and files["other_ca"].exists():
+        return files
+    d.mkdir(parents=True, exist_ok=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-new", *ec, "-keyout", "member.key", "-out", "member.csr",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             cwd=d)
+    # -set_serial rather than -CAcreateserial: nothing is written next to the CA.
+    _openssl("x509", "-req", "-in", "member.csr", "-CA", str(TEST_CA), "-CAkey",
+             str(TEST_CA_KEY), "-set_serial", "0x4cb0001", "-days", "2",
+             "-copy_extensions", "copy", "-out", "member.pem", cwd=d)
+    _openssl("req", "-x509", *ec, "-keyout", "other-ca.key", "-out", "other-ca.pem",
+             "-subj", "/CN=someone else's CA", "-days", "2", cwd=d)
+    make_world_readable(d)
+    return files
+
+
 # --- the misbehaving backend -------------------------------------------------------------
 
 class Misbehave:

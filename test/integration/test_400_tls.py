@@ -11,41 +11,20 @@ whether member connections were reused and whether new ones resumed a TLS sessio
 import hashlib
 import http.client
 import shutil
-import subprocess
 
 import pytest
 import requests
 
 import env
 
-TEST_CA = env.HERE / "data" / "test-ca.pem"
-TEST_CA_KEY = env.HERE / "data" / "test-ca.key"
+TEST_CA = env.TEST_CA
 MB10 = 10 * 1024 * 1024
-
-
-def _openssl(*args, cwd):
-    p = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
-    assert p.returncode == 0, f"openssl {' '.join(args)}:\n{p.stderr}"
 
 
 @pytest.fixture(scope="module")
 def pki(run_root):
     """member.pem/.key (localhost, 127.0.0.1; signed by the test CA) and other-ca.pem."""
-    d = run_root / "tls-pki"
-    if not (d / "member.pem").exists():
-        d.mkdir(exist_ok=True)
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        _openssl("req", "-new", *ec, "-keyout", "member.key", "-out", "member.csr",
-                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                 cwd=d)
-        # -set_serial rather than -CAcreateserial: nothing is written next to the CA.
-        _openssl("x509", "-req", "-in", "member.csr", "-CA", str(TEST_CA), "-CAkey",
-                 str(TEST_CA_KEY), "-set_serial", "0x4cb0001", "-days", "2",
-                 "-copy_extensions", "copy", "-out", "member.pem", cwd=d)
-        _openssl("req", "-x509", *ec, "-keyout", "other-ca.key", "-out", "other-ca.pem",
-                 "-subj", "/CN=someone else's CA", "-days", "2", cwd=d)
-        env.make_world_readable(d)
-    return {"cert": d / "member.pem", "key": d / "member.key", "other_ca": d / "other-ca.pem"}
+    return env.make_tls_files(run_root / "tls-pki")
 
 
 @pytest.fixture
@@ -217,7 +196,7 @@ def test_https_missing_file_refused_at_config_test(httpd, key, pki):
 def test_https_key_not_matching_the_certificate_refused(httpd, pki):
     port = env.free_port()
     _configure(httpd, [(f"https://127.0.0.1:{port}",
-                        f"sslcert={pki['cert']} sslkey={pki['other_ca'].with_suffix('.key')}")],
+                        f"sslcert={pki['cert']} sslkey={pki['other_ca_key']}")],
                start=False)
     rc, out = httpd.test_config()
     assert rc != 0, out
@@ -229,3 +208,37 @@ def test_https_client_certificate_loads(httpd, tls_nginx, pki):
     t = tls_nginx()
     _configure(httpd, [(t.url, f"sslca={TEST_CA} sslcert={pki['cert']} sslkey={pki['key']}")])
     assert requests.get(httpd.url("/app/id"), timeout=10).text == "t1"
+
+
+# --- seed 001 as configured in conf-examples ----------------------------------------------------
+
+def test_example_001_over_tls(httpd, tls_nginx, nginx_factory):
+    """conf-examples/001 with real HTTPS members: both serve, with the client's Host; with
+    both down the hot standby serves; with it down too, the sorry page comes with 503 and
+    Retry-After, whatever the client asked for."""
+    t1, t2 = tls_nginx("t1"), tls_nginx("t2")
+    standby = nginx_factory("m3")
+    text = env.substitute((env.CONF_EXAMPLES / "001-sorry-server-tls.conf").read_text(), {
+        "BACKEND1": f"127.0.0.1:{t1.port}", "BACKEND2": f"127.0.0.1:{t2.port}",
+        "BACKEND3": f"127.0.0.1:{standby.port}", "SSLCA": str(env.TEST_CA)})
+    dest = httpd.root / "conf" / "001-sorry-server-tls.conf"
+    dest.write_text(text)
+    (httpd.root / "htdocs" / "maintenance.html").write_text("down for maintenance\n")
+    httpd.write_config(f'Include "{dest}"\n')
+    httpd.start()
+    httpd.expect_log("CXB02001", "CXB02008")
+
+    assert {requests.get(httpd.url("/id"), timeout=10).text for _ in range(6)} == {"t1", "t2"}
+    echo = requests.get(httpd.url("/echo"), headers={"Host": "www.example.org"}, timeout=10)
+    assert "host=www.example.org" in echo.text
+
+    t1.stop()
+    t2.stop()
+    r = requests.get(httpd.url("/id"), timeout=10)
+    assert (r.status_code, r.text) == (200, "m3")
+
+    standby.stop()
+    r = requests.get(httpd.url("/some/page?x=1"), timeout=10)
+    assert r.status_code == 503
+    assert r.text == "down for maintenance\n"
+    assert int(r.headers["Retry-After"]) >= 1
