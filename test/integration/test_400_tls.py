@@ -95,6 +95,16 @@ def test_https_new_connections_resume_the_session(httpd, tls_nginx):
     assert [e["tls_reused"] for e in entries] == ["."] + ["r"] * 9, entries
 
 
+def test_https_member_after_graceful_restart(httpd, tls_nginx):
+    """A new configuration generation builds new TLS contexts; the old ones go with it."""
+    m = tls_nginx()
+    _configure(httpd, [(m.url, f"sslca={TEST_CA}")])
+    assert requests.get(httpd.url("/app/id"), timeout=10).text == "t1"
+    for _ in range(2):
+        httpd.graceful()
+        assert _sequential(httpd.port, "/app/id", 5) == [(200, "t1")] * 5
+
+
 def test_https_10mb_download_intact(httpd, tls_nginx):
     m = tls_nginx()
     _configure(httpd, [(m.url, f"sslca={TEST_CA}")])
