@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Throughput of mod_cxxbalancer against stock mod_proxy_balancer + mod_proxy_http, or
-(`--proto ajp`) + mod_proxy_ajp.
+(`--proto ajp`) + mod_proxy_ajp, or (`--proto https`) + mod_proxy_http and mod_ssl's
+SSLProxyEngine (certificates checked on both sides against the test CA).
 
 One apache2 (event MPM) serves both sides with the same settings, against the same
 members, keep-alive to the members on both sides:
   /b/  stock:  <Proxy balancer://b>  + ProxyPass /b/ balancer://b/
   /c/  ours:   <CxxBalancer b>       + ProxyPass /c/ cxxbalancer://b/
-HTTP: two nginx members. AJP: one Tomcat 10 (test/integration/tomcat.py, full JIT, an AJP
+HTTP/HTTPS: two nginx members. AJP: one Tomcat 10 (test/integration/tomcat.py, full JIT, an AJP
 connector with a secret), warmed through both sides before measuring.
 After a warm-up, `wrk --latency` runs against each side in turn, alternating, and the
 req/s, p50 and p99 of each side and the ratio cxxbalancer/stock are printed.
@@ -73,8 +74,9 @@ def main():
     ap.add_argument("-c", "--connections", type=int, default=32)
     ap.add_argument("-r", "--rounds", type=int, default=2, help="alternations (default 2)")
     ap.add_argument("-w", "--warmup", default="2s")
-    ap.add_argument("--proto", choices=("http", "ajp"), default="http",
-                    help="members: two nginx over HTTP (default) or one Tomcat over AJP")
+    ap.add_argument("--proto", choices=("http", "https", "ajp"), default="http",
+                    help="members: two nginx over HTTP (default) or HTTPS, or one Tomcat "
+                         "over AJP")
     ap.add_argument("--path", help="member path requested (default /id; AJP: /static.txt)")
     ap.add_argument("--module", help="mod_cxxbalancer.so (default: $CXXB_MODULE or build/)")
     ap.add_argument("--stock-only", action="store_true",
@@ -116,20 +118,31 @@ def main():
             pairs = [(tc.ajp_url, "route=jvm1 secret=bench-secret")]
             extra = ["proxy_ajp"]
         else:
+            tls = env.make_tls_files(root / "tls") if args.proto == "https" else None
             members = []
             for name in ("m1", "m2"):
-                n = env.Nginx(root / f"nginx-{name}", name, static, workers=2)
+                n = env.Nginx(root / f"nginx-{name}", name, static, workers=2,
+                              tls=(tls["cert"], tls["key"]) if tls else None)
                 started.append(n)
                 members.append(n.start())
-            pairs = [(m.url, "") for m in members]
-            extra = []
+            # By name for HTTPS: mod_ssl checks DNS names only, not IP addresses.
+            pairs = [(m.url.replace("127.0.0.1", "localhost") if tls else m.url, "")
+                     for m in members]
+            extra = ["ssl"] if tls else []
         httpd = env.Httpd(root / "httpd", mpm="event", cxxb=have_module, stock_balancer=True,
                           access_log=False, max_keepalive_requests=0, mpm_conf=BENCH_MPM,
                           extra_modules=extra)
         started.append(httpd)
         conf = [env.stock_balancer("b", pairs), "ProxyPass /b/ balancer://b/"]
+        ours = pairs
+        if args.proto == "https":  # the same checks on both sides: chain and name (IP)
+            conf += ["SSLProxyEngine On", f"SSLProxyCACertificateFile {env.TEST_CA}",
+                     "SSLProxyCheckPeerName On"]
+            ours = [(url, f"sslca={env.TEST_CA}") for url, _ in pairs]
         if have_module:
-            conf += [env.cxxb_balancer("b", pairs), "ProxyPass /c/ cxxbalancer://b/"]
+            conf += [env.cxxb_balancer("b", ours), "ProxyPass /c/ cxxbalancer://b/"]
+        if args.proto == "https":  # mod_ssl without SSLSessionCache (not needed to proxy)
+            httpd.expect_log("AH01873")
         httpd.write_config("\n".join(conf) + "\n")
         httpd.start()
 
@@ -148,7 +161,7 @@ def main():
                 wrk(url, args.threads, args.connections, args.warmup, latency=False)
 
         results = {name: [] for name, _ in sides}
-        what = "1 Tomcat 10 over AJP" if ajp else "2 nginx members"
+        what = "1 Tomcat 10 over AJP" if ajp else f"2 nginx members over {args.proto.upper()}"
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency, "
               f"{args.rounds} rounds, event MPM, {what}, path {args.path}")
         print(f"{'round':>5} {'side':<12} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "

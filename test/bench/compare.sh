@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Throughput of mod_cxxbalancer against the stock modules, in one apache2 (event MPM):
 #   HTTP: stock mod_proxy_balancer + mod_proxy_http vs ours, two nginx members;
+#   HTTPS: the same over TLS (stock: mod_ssl's SSLProxyEngine; ours: our OpenSSL connector);
 #   AJP:  stock mod_proxy_balancer + mod_proxy_ajp  vs ours, one warmed Tomcat 10.
 # See compare.py for what is measured. Each section prints its own ratio.
 #
-#   test/bench/compare.sh            # both sections, 2 rounds of 10 s per side
+#   test/bench/compare.sh            # every section, 2 rounds of 10 s per side
 #   test/bench/compare.sh -d 2s      # quick smoke run (CI); not part of ctest
 #   test/bench/compare.sh --only ajp -d 30s -r 3 -c 64 --module build/mod_cxxbalancer/mod_cxxbalancer.so
 #
@@ -17,7 +18,7 @@ for tool in /usr/sbin/apache2 /usr/sbin/nginx wrk curl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "compare.sh: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-protos=(http ajp)
+protos=(http https ajp)
 args=()
 while (($#)); do
   case "$1" in

@@ -451,25 +451,34 @@ class Nginx:
 
     Serves /id (its name), /echo... (what it saw, one key=value per line), /static/
     (files in `static_dir`, shared by all instances), /health; X-Backend on everything.
-    The access log has the connection serial number, to count member connections."""
+    The access log has the connection serial number, to count member connections.
+    With `tls=(cert_file, key_file)` it serves HTTPS instead of HTTP on the same port."""
 
-    def __init__(self, prefix, name, static_dir, port=None, workers=1):
+    def __init__(self, prefix, name, static_dir, port=None, workers=1, tls=None):
         self.prefix = Path(prefix)
         self.name = name
         self.static_dir = Path(static_dir)
         self.port = port or free_port()
         self.workers = workers
+        self.tls = tls
         self.proc = None
         for d in ("conf", "logs", "tmp"):
             (self.prefix / d).mkdir(parents=True, exist_ok=True)
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def access_log(self):
         return self.prefix / "logs" / "access.log"
+
+    def _listen(self):
+        if not self.tls:
+            return f"listen 127.0.0.1:{self.port};"
+        cert, key = self.tls
+        return (f"listen 127.0.0.1:{self.port} ssl;\n"
+                f"        ssl_certificate {cert};\n        ssl_certificate_key {key};")
 
     def config(self):
         p = self.prefix
@@ -486,7 +495,7 @@ pid {p}/logs/nginx.pid;
 error_log {p}/logs/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent';
+    log_format conn '$connection $connection_requests "$request" $status $body_bytes_sent $ssl_session_reused';
     access_log {p}/logs/access.log conn;
     client_body_temp_path {p}/tmp/body;
     proxy_temp_path {p}/tmp/proxy;
@@ -501,7 +510,7 @@ http {{
     keepalive_requests 100000;
     server_tokens off;
     server {{
-        listen 127.0.0.1:{self.port};
+        {self._listen()}
         server_name _;
         add_header X-Backend {self.name} always;
         location = /id {{ return 200 "{self.name}"; }}
@@ -561,6 +570,20 @@ http {{
             return set()
         return {l.split(" ", 1)[0] for l in self.access_log.read_text().splitlines() if l}
 
+    def log_entries(self):
+        """The access log as dicts: connection, requests (on that connection, 1-based),
+        request, status, bytes, tls_reused ("r" resumed session, "." full handshake, "-"
+        plain HTTP)."""
+        if not self.access_log.exists():
+            return []
+        out = []
+        for line in self.access_log.read_text().splitlines():
+            m = re.match(r'(\d+) (\d+) "([^"]*)" (\d+) (\d+) (\S+)$', line)
+            if m:
+                out.append({"connection": m[1], "requests": int(m[2]), "request": m[3],
+                            "status": int(m[4]), "bytes": int(m[5]), "tls_reused": m[6]})
+        return out
+
     def requests_served(self, expect=None, timeout=2.0):
         """Lines in the access log. nginx logs after it has sent the response, so with
         `expect` this waits up to `timeout` seconds for that many lines."""
@@ -571,6 +594,42 @@ http {{
             if expect is None or count >= expect or time.monotonic() > deadline:
                 return count
             time.sleep(0.02)
+
+
+# --- TLS members ----------------------------------------------------------------------------
+
+TEST_CA = HERE / "data" / "test-ca.pem"
+TEST_CA_KEY = HERE / "data" / "test-ca.key"
+
+
+def _openssl(*args, cwd):
+    p = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)}:\n{p.stderr}")
+
+
+def make_tls_files(directory):
+    """In `directory` (made if needed, reused when already there): member.pem/.key, a
+    certificate for localhost and 127.0.0.1 signed by data/test-ca.pem, valid two days;
+    other-ca.pem/.key, a CA that signed nothing. Returns their paths by name."""
+    d = Path(directory)
+    files = {"cert": d / "member.pem", "key": d / "member.key", "ca": TEST_CA,
+             "other_ca": d / "other-ca.pem", "other_ca_key": d / "other-ca.key"}
+    if files["cert"].exists() and files["other_ca"].exists():
+        return files
+    d.mkdir(parents=True, exist_ok=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-new", *ec, "-keyout", "member.key", "-out", "member.csr",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             cwd=d)
+    # -set_serial rather than -CAcreateserial: nothing is written next to the CA.
+    _openssl("x509", "-req", "-in", "member.csr", "-CA", str(TEST_CA), "-CAkey",
+             str(TEST_CA_KEY), "-set_serial", "0x4cb0001", "-days", "2",
+             "-copy_extensions", "copy", "-out", "member.pem", cwd=d)
+    _openssl("req", "-x509", *ec, "-keyout", "other-ca.key", "-out", "other-ca.pem",
+             "-subj", "/CN=someone else's CA", "-days", "2", cwd=d)
+    make_world_readable(d)
+    return files
 
 
 # --- the misbehaving backend -------------------------------------------------------------

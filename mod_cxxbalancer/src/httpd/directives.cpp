@@ -13,6 +13,7 @@
 #include "core/string_util.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
+#include "net/tls_transport.h"
 
 namespace cxxb::httpd {
 namespace {
@@ -30,6 +31,17 @@ std::vector<std::string> splitArgs(apr_pool_t* pool, const char* args) {
     words.emplace_back(word);
   }
   return words;
+}
+
+/** sslca, sslcert and sslkey relative to ServerRoot, as mod_ssl reads its files. */
+void resolveTlsPaths(apr_pool_t* pool, config::MemberConfig& member) {
+  for (std::string* path : {&member.sslCa, &member.sslCert, &member.sslKey}) {
+    if (!path->empty()) {
+      if (const char* full = ap_server_root_relative(pool, path->c_str())) {
+        *path = full;
+      }
+    }
+  }
 }
 
 const char* fail(cmd_parms* cmd, const ap_directive_t* where, const std::string& message) {
@@ -79,6 +91,7 @@ const char* onBalancerSection(cmd_parms* cmd, void*, const char* arg) noexcept {
           return fail(cmd, child, "BalancerMember: " + member.error());
         }
         member->where = {child->filename ? child->filename : "", child->line_num};
+        resolveTlsPaths(cmd->pool, *member);
         balancer.members.push_back(std::move(*member));
         memberLines.push_back(child);
       } else if (iequals(name, "BalancerSet")) {
@@ -197,6 +210,30 @@ int checkProxyPassTargets(server_rec* main, apr_pool_t* ptemp) {
   // The directive tree, not mod_proxy's alias tables: it covers <Location>, <VirtualHost>
   // and RewriteRule [P] alike, and knows the file and line to point at.
   return checkTree(main, ptemp, *generation, ap_conftree) ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+int checkTlsFiles(server_rec* s) {
+  const ConfigGeneration* generation = configGeneration();
+  if (generation == nullptr) {
+    return OK;
+  }
+  bool ok = true;
+  for (const auto& balancer : generation->balancers) {
+    for (const auto& member : balancer.members) {
+      if (member.url.scheme != config::Scheme::Https) {
+        continue;
+      }
+      // Building the context reads every file as the child will; it is thrown away.
+      auto context = net::TlsClientContext::create(net::TlsSettings::forMember(member));
+      if (!context) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
+                     "CXB00012: %s:%d: BalancerMember %s: %s", member.where.file.c_str(),
+                     member.where.line, member.url.text().c_str(), context.error().c_str());
+        ok = false;
+      }
+    }
+  }
+  return ok ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 }  // namespace cxxb::httpd

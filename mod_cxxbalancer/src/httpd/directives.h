@@ -12,4 +12,11 @@ extern const command_rec kDirectives[];
  */
 int checkProxyPassTargets(server_rec* s, apr_pool_t* ptemp);
 
+/**
+ * check_config: the sslca, sslcert and sslkey files of every https member load (readable,
+ * PEM, key matching the certificate), so `apachectl -t` names a bad file with the member's
+ * line instead of the start failing later.
+ */
+int checkTlsFiles(server_rec* s);
+
 }  // namespace cxxb::httpd

@@ -44,7 +44,9 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) no
         return HTTP_INTERNAL_SERVER_ERROR;
       }
     }
-    return checkProxyPassTargets(s, ptemp);
+    const int targets = checkProxyPassTargets(s, ptemp);
+    const int tls = checkTlsFiles(s);
+    return targets != OK ? targets : tls;
   });
 }
 
@@ -63,8 +65,15 @@ int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noe
     if (generation == nullptr) {
       return OK;
     }
-    newServerState(pconf, s, *generation);
-    return OK;
+    ServerState& state = newServerState(pconf, s, *generation);
+    // TLS contexts before the children fork, while still root: keys readable by root only
+    // load (as with mod_ssl), and each child inherits its own copy (and session cache).
+    int status = OK;
+    for (const auto& error : state.registry.initTls()) {
+      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00013: %s", error.c_str());
+      status = HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return status;
   });
 }
 

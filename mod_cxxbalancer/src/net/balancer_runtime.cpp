@@ -47,6 +47,34 @@ void MemberRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   limits.ttl = config_.ttl;
   limits.disableReuse = config_.disableReuse;
   pool_ = std::make_unique<ConnectionPool>(limits, clock);
+  (void)initTls();  // a failure is kept in tlsError_ and reported by secure()
+}
+
+// --- TLS to https members -------------------------------------------------------------
+
+Result<void> MemberRuntime::initTls() {
+  if (config_.url.scheme != config::Scheme::Https || tls_) {
+    return {};
+  }
+  auto context = TlsClientContext::create(TlsSettings::forMember(config_));
+  if (!context) {
+    tlsError_ = context.error();
+    return unexpected(tlsError_);
+  }
+  tls_ = std::move(*context);
+  tlsError_.clear();
+  return {};
+}
+
+Result<TransportPtr> MemberRuntime::secure(TransportPtr tcp, Millis timeout) {
+  if (config_.url.scheme != config::Scheme::Https) {
+    return tcp;
+  }
+  if (!tls_) {
+    return unexpected("TLS settings unusable: " +
+                      (tlsError_.empty() ? std::string("not initialised") : tlsError_));
+  }
+  return tls_->secure(std::move(tcp), timeout);
 }
 
 std::vector<ResolvedAddress> MemberRuntime::addresses(TimePoint now, std::string& error) {
@@ -268,6 +296,28 @@ void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   uint64_t seed =
       uint64_t(getpid()) * 0x9E3779B97F4A7C15ull ^ uint64_t(clock.now().time_since_epoch().count());
   method_->reseed(seed);
+}
+
+std::vector<std::string> BalancerRegistry::initTls() {
+  std::vector<std::string> errors;
+  auto build = [&errors](MemberRuntime& member, const char* what) {
+    if (auto ok = member.initTls(); !ok) {
+      const auto& where = member.config().where;
+      std::string place = where.file.empty()
+                              ? std::string()
+                              : " (" + where.file + ":" + std::to_string(where.line) + ")";
+      errors.push_back(what + member.name() + place + ": " + ok.error());
+    }
+  };
+  for (auto& [name, balancer] : balancers_) {
+    for (auto& member : balancer->members()) {
+      build(*member, "BalancerMember ");
+    }
+    if (MemberRuntime* sorry = balancer->sorryMember()) {
+      build(*sorry, "sorry=");
+    }
+  }
+  return errors;
 }
 
 BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "net/connection_pool.h"
 #include "net/tcp_transport.h"
+#include "net/tls_transport.h"
 #include "shm/member_table.h"
 
 namespace cxxb::net {
@@ -75,6 +76,18 @@ class MemberRuntime {
   /** Not disabled or stopped, and not in error (or its retry time has come). */
   bool usableNow(TimePoint now) const noexcept;
 
+  // --- TLS to https members (tls_transport.h) -----------------------------------------
+  /** Builds the TLS context of an https member once; other schemes have none. post_config
+   *  calls it in the parent, as root (keys readable by root only load, a bad file stops the
+   *  start, each child inherits its own copy); initChild() tries again if that did not
+   *  happen. @return the reason, naming the key and file, when the context cannot be built */
+  Result<void> initTls();
+  /** https: the TLS handshake over a connected TCP transport, within `timeout`; other
+   *  schemes: `tcp` unchanged. */
+  Result<TransportPtr> secure(TransportPtr tcp, Millis timeout);
+  /** The TLS context; null for other schemes or when initTls() failed. */
+  TlsClientContext* tls() noexcept { return tls_.get(); }
+
  private:
   shm::MemberRecord& record_;
   void bumpStatusEpoch() noexcept {
@@ -86,6 +99,8 @@ class MemberRuntime {
   config::MemberConfig config_;
   std::string name_;
   std::atomic<uint32_t>* statusEpoch_ = nullptr;
+  std::unique_ptr<TlsClientContext> tls_;  ///< before pool_: outlives the pooled connections
+  std::string tlsError_;                   ///< why tls_ is null for an https member
   std::unique_ptr<ConnectionPool> pool_;
   std::mutex addressMutex_;
   std::vector<ResolvedAddress> addresses_;
@@ -170,6 +185,9 @@ class BalancerRegistry {
   /** Adds a balancer whose members are bound to their records in `table`. */
   void add(config::BalancerConfig balancer, const shm::MemberTable& table);
   void initChild(uint32_t threadsPerChild, const Clock& clock);
+  /** MemberRuntime::initTls() for every https member and sorry= URL.
+   *  @return one message per failure: "BalancerMember URL (file:line): reason" */
+  std::vector<std::string> initTls();
   std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>>& all() noexcept {
     return balancers_;
   }

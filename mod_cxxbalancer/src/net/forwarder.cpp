@@ -327,7 +327,20 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           failOver = true;  // nothing was sent: safe for any method
           break;
         }
-        lease.transport() = std::move(connected.transport);
+        // --- https: TLS handshake within the connect timeout (tls_transport.h) ----------
+        auto secured = member.secure(std::move(connected.transport), connectTimeout);
+        if (!secured) {
+          member.failures.fetch_add(1, std::memory_order_relaxed);
+          if (member.markInError(clock_.now())) {
+            logger_.log(LogLevel::Error, "CXB02015",
+                        "member " + member.name() + ": " + secured.error() + "; in error for " +
+                            std::to_string(mconfig.retry.count()) + " s");
+          }
+          failOver = true;  // nothing was sent: safe for any method
+          break;
+        }
+        lease.transport() = std::move(*secured);
+        // --- end https ---------------------------------------------------------------
       }
 
       // --- AJP: ping= sends CPING and waits for CPONG before every request --------------
@@ -508,7 +521,14 @@ ForwardResult Forwarder::serveSorry(BalancerRuntime& balancer, const ForwardRequ
                   "sorry page " + sorry.name() + " is unreachable too (" + connected.message + ")");
       return result;
     }
-    lease.transport() = std::move(connected.transport);
+    auto secured = sorry.secure(std::move(connected.transport),
+                                sorry.config().connectTimeout.value_or(timeout));  // https
+    if (!secured) {
+      logger_.log(LogLevel::Error, "CXB02014",
+                  "sorry page " + sorry.name() + " is unreachable too (" + secured.error() + ")");
+      return result;
+    }
+    lease.transport() = std::move(*secured);
   }
   http::ResponseParser parser;
   ExchangeOptions options;
