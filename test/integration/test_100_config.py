@@ -15,7 +15,7 @@ import requests
 import env
 
 # --- expected messages ----------------------------------------------------------------------
-# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 21b13a0 and
+# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main b311bec and
 # checked against DESIGN.md §2 (names the key and the value, says what is allowed), except
 # where marked PROPOSED: there the adapter's current output falls short and the test fails.
 # Each is one whole line of `apache2 -t` output; {p1}, {p2}, {conf}, {first_line} are filled in.
@@ -44,10 +44,9 @@ MESSAGES = {
                          "allowed: 1..64 characters of A-Z a-z 0-9 . _ -",
     "missing-balancer-name": "<CxxBalancer> takes exactly one argument: the balancer name, e.g. "
                              "<CxxBalancer webapp>",
-    # Checked by the rule below as well: the message must name {conf}:{line} of the ProxyPass
-    # (DESIGN §2: "naming the file, line"); the adapter's message does not yet.
-    "undeclared-balancer": "CXB00011: ProxyPass /app/ cxxbalancer://nope/: no <CxxBalancer nope> "
-                           "is declared; declare it, or fix the name after cxxbalancer://",
+    "undeclared-balancer": "CXB00011: {conf}:{line}: ProxyPass /app/ cxxbalancer://nope/: no "
+                           "<CxxBalancer nope> is declared; declare it, or fix the name after "
+                           "cxxbalancer://",
     # PROPOSED: today mod_proxy's own BalancerMember answers ("BalancerMember must define
     # remote proxy server"), which does not tell a CxxBalancer user what is wrong.
     "member-outside": "BalancerMember must be inside <CxxBalancer NAME> (or <Proxy "
@@ -65,7 +64,7 @@ MESSAGES = {
                        "http://127.0.0.1:{p1} and http://127.0.0.1:{p2}; allowed: a different "
                        "route per member",
 }
-LBMETHODS = "byrequests, bytraffic, bybusyness"  # grows with the project's own methods
+LBMETHODS = "byrequests, bytraffic, bybusyness, p2c"  # grows with the project's own methods
 
 MEMBERS = """<CxxBalancer web>
     BalancerMember http://127.0.0.1:{p1}
