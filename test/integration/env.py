@@ -561,10 +561,16 @@ http {{
             return set()
         return {l.split(" ", 1)[0] for l in self.access_log.read_text().splitlines() if l}
 
-    def requests_served(self):
-        if not self.access_log.exists():
-            return 0
-        return sum(1 for l in self.access_log.read_text().splitlines() if l)
+    def requests_served(self, expect=None, timeout=2.0):
+        """Lines in the access log. nginx logs after it has sent the response, so with
+        `expect` this waits up to `timeout` seconds for that many lines."""
+        deadline = time.monotonic() + timeout
+        while True:
+            count = (sum(1 for l in self.access_log.read_text().splitlines() if l)
+                     if self.access_log.exists() else 0)
+            if expect is None or count >= expect or time.monotonic() > deadline:
+                return count
+            time.sleep(0.02)
 
 
 # --- the misbehaving backend -------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_nginx_directly(nginx_factory):
     assert requests.get(f"{n.url}/id", timeout=5).text == "n1"
     r = requests.get(f"{n.url}/static/1k.bin", timeout=5)
     assert r.content == env.pattern_bytes(1024)
-    assert n.requests_served() == 2
+    assert n.requests_served(expect=2) == 2
 
 
 @pytest.mark.parametrize("mpm", env.Httpd.MPMS)

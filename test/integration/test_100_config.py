@@ -15,9 +15,8 @@ import requests
 import env
 
 # --- expected messages ----------------------------------------------------------------------
-# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main b311bec and
-# checked against DESIGN.md §2 (names the key and the value, says what is allowed), except
-# where marked PROPOSED: there the adapter's current output falls short and the test fails.
+# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 4efc5a1 and
+# checked against DESIGN.md §2 (names the key and the value, says what is allowed).
 # Each is one whole line of `apache2 -t` output; {p1}, {p2}, {conf}, {first_line} are filled in.
 MEMBER_KEYS = ("addressttl, connectiontimeout, disablereuse, flushpackets, hcexpect, hcfails, "
                "hcinterval, hcmethod, hcpasses, hctimeout, hcuri, keepalive, lbset, loadfactor, "
@@ -47,8 +46,6 @@ MESSAGES = {
     "undeclared-balancer": "CXB00011: {conf}:{line}: ProxyPass /app/ cxxbalancer://nope/: no "
                            "<CxxBalancer nope> is declared; declare it, or fix the name after "
                            "cxxbalancer://",
-    # PROPOSED: today mod_proxy's own BalancerMember answers ("BalancerMember must define
-    # remote proxy server"), which does not tell a CxxBalancer user what is wrong.
     "member-outside": "BalancerMember must be inside <CxxBalancer NAME> (or <Proxy "
                       "balancer://NAME> for mod_proxy_balancer)",
     "bad-status-flag": "BalancerMember: status=+X: unknown flag 'X'; allowed: flags D, S, H, N, "

@@ -9,7 +9,7 @@ namespace cxxb::balancer {
 namespace {
 
 // Flags that keep a member out of new requests whatever the timers say. Draining members
-// still serve their sticky sessions, but that is decided before the selector is asked.
+// still serve their sticky sessions: memberForRoute() decides those, before the selector.
 constexpr uint32_t kNeverEligible =
     config::kStatusDisabled | config::kStatusStopped | config::kStatusDraining;
 

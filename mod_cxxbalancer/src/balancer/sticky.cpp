@@ -117,6 +117,15 @@ std::string printable(std::string_view text) {
 
 }  // namespace
 
+StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer) {
+  // routecookie without stickysession: the module's own cookie is the session.
+  bool routeCookieOnly = balancer.stickyCookie.empty();
+  return StickyConfig{.cookie = routeCookieOnly ? balancer.routeCookie : balancer.stickyCookie,
+                      .urlParam = routeCookieOnly ? std::string() : balancer.stickyUrlParam,
+                      .separator = balancer.stickySeparator,
+                      .scolonPathDelim = balancer.scolonPathDelim};
+}
+
 std::optional<StickyRoute> findStickyRoute(const StickyConfig& config, std::string_view path,
                                            std::string_view query,
                                            std::span<const std::string_view> cookieHeaders) {

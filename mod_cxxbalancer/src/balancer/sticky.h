@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/balancer_config.h"
+
 namespace cxxb::balancer {
 
 /** The balancer's sticky-session settings (`stickysession`, `stickysessionsep`, ...). */
@@ -20,6 +22,10 @@ struct StickyConfig {
   char separator = '.';          ///< before the route in the session value; '\0': the whole value
   bool scolonPathDelim = false;  ///< ';' also ends a URL parameter's value
 };
+
+/** The sticky settings of a parsed `<CxxBalancer>`; with only `routecookie=NAME`, the
+ *  session is that cookie. */
+StickyConfig stickyConfigFrom(const config::BalancerConfig& balancer);
 
 enum class RouteSource { None, PathParam, QueryParam, Cookie };
 

@@ -107,6 +107,27 @@ const char* onBalancerSetOutside(cmd_parms*, void*, const char*) noexcept {
   return "BalancerSet is only allowed inside <CxxBalancer NAME> ... </CxxBalancer>";
 }
 
+/**
+ * BalancerMember outside <CxxBalancer>. mod_proxy has the same directive for its own
+ * balancers: inside <Proxy balancer://...>, or naming balancer:// itself, it is theirs and we
+ * step aside (DECLINE_CMD makes httpd ask the next module). A bare one belongs to nobody,
+ * and mod_proxy's own message would not tell a CxxBalancer user what is wrong.
+ */
+const char* onBalancerMemberOutside(cmd_parms* cmd, void*, const char* args) noexcept {
+  if (cmd->path != nullptr || strncasecmp(args, "balancer://", 11) == 0) {
+    return DECLINE_CMD;
+  }
+  for (const ap_directive_t* parent = cmd->directive ? cmd->directive->parent : nullptr;
+       parent != nullptr; parent = parent->parent) {
+    if (strcasecmp(parent->directive, "<Proxy") == 0 ||
+        strcasecmp(parent->directive, "<ProxyMatch") == 0) {
+      return DECLINE_CMD;
+    }
+  }
+  return "BalancerMember must be inside <CxxBalancer NAME> (or <Proxy balancer://NAME> for "
+         "mod_proxy_balancer)";
+}
+
 /** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
 std::string balancerNameOf(const char* real) {
   if (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0) {
@@ -161,6 +182,8 @@ const command_rec kDirectives[] = {
     AP_INIT_RAW_ARGS("<CxxBalancer", onBalancerSection, nullptr, RSRC_CONF,
                      "<CxxBalancer NAME> with BalancerMember URL [key=value ...] and "
                      "BalancerSet key=value ... inside"),
+    AP_INIT_RAW_ARGS("BalancerMember", onBalancerMemberOutside, nullptr, RSRC_CONF | ACCESS_CONF,
+                     "only inside <CxxBalancer NAME> (or mod_proxy's <Proxy balancer://NAME>)"),
     AP_INIT_RAW_ARGS("BalancerSet", onBalancerSetOutside, nullptr, RSRC_CONF | ACCESS_CONF,
                      "only inside <CxxBalancer NAME>"),
     {nullptr, {.no_args = nullptr}, nullptr, 0, RAW_ARGS, nullptr},

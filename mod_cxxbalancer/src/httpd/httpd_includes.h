@@ -17,6 +17,7 @@
 #include <httpd.h>
 #include <util_cfgtree.h>
 #include <util_filter.h>
+#include <util_mutex.h>
 extern "C" {
 #include <mod_proxy.h>  // has no __cplusplus guard in httpd 2.4
 }

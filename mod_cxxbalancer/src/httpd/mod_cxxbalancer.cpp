@@ -3,49 +3,80 @@
 #include "httpd/directives.h"
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
+#include "httpd/manager_handler.h"
 #include "httpd/proxy_glue.h"
 #include "httpd/rewrite_map.h"
 #include "httpd/server_state.h"
+#include "httpd/shared_segment.h"
 
 namespace cxxb::httpd {
 namespace {
 
-/** Starts a new configuration generation before the directives of this read run. */
+/**
+ * Starts a new configuration generation before the directives of this read run, and
+ * registers the shared-memory mutex type: httpd accepts `Mutex ... cxxbalancer-shm` only
+ * for types registered in pre_config.
+ */
 int onPreConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*) noexcept {
   try {
     newConfigGeneration(pconf);
     // Before the directives run: RewriteMap checks int: names when it is parsed.
     registerHealthRewriteMap();
+    if (registerShmMutex(pconf) != APR_SUCCESS) {
+      return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return OK;
   } catch (...) {
     return HTTP_INTERNAL_SERVER_ERROR;
   }
 }
 
-/** After all directives, also under `apachectl -t`: ProxyPass targets must exist. */
+/**
+ * After all directives, also under `apachectl -t`: ProxyPass targets must exist, and every
+ * member must fit its shared-memory record (a start must not fail on what -t accepted).
+ */
 int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) noexcept {
-  return guardServer(s, "check_config", [&] { return checkProxyPassTargets(s, ptemp); });
+  return guardServer(s, "check_config", [&] {
+    if (ConfigGeneration* generation = configGeneration()) {
+      if (auto fits = shm::MemberTable::checkFits(generation->balancers); !fits) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00706: %s",
+                     fits.error().c_str());
+        return HTTP_INTERNAL_SERVER_ERROR;
+      }
+    }
+    return checkProxyPassTargets(s, ptemp);
+  });
 }
 
-/** Builds the live balancers once per generation, before the children fork. */
+/**
+ * Builds the live balancers and their shared memory once per generation, before the
+ * children fork. Skipped in the first of httpd's two start-up passes (only configuration
+ * checking happens there, and the process may still detach); a graceful restart runs only
+ * the real pass, which carries member state over from the previous segment.
+ */
 int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noexcept {
   return guardServer(s, "post_config", [&] {
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+      return OK;
+    }
     ConfigGeneration* generation = configGeneration();
     if (generation == nullptr) {
       return OK;
     }
-    newServerState(pconf, *generation);
+    newServerState(pconf, s, *generation);
     return OK;
   });
 }
 
-/** Connection pools are per child: size them to the child's threads. */
-void onChildInit(apr_pool_t*, server_rec* s) noexcept {
+/** Each child re-opens the shared-memory lock; connection pools are per child: size them to
+ *  the child's threads. */
+void onChildInit(apr_pool_t* pchild, server_rec* s) noexcept {
   guardVoid(s, "child_init", [&] {
     ServerState* state = serverState();
     if (state == nullptr) {
       return;
     }
+    state->segment->childInit(pchild, s);
     int threads = 1;
     if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1) {
       threads = 1;
@@ -63,6 +94,9 @@ void registerHooks(apr_pool_t*) noexcept {
   // FIRST, so mod_proxy_http never sees our URLs; we decline everything else at once.
   proxy_hook_canon_handler(onCanon, nullptr, nullptr, APR_HOOK_FIRST);
   proxy_hook_scheme_handler(onSchemeHandler, nullptr, nullptr, APR_HOOK_FIRST);
+  // FIRST: a location with `SetHandler cxxbalancer-manager` is ours alone; every other
+  // request is declined after one string comparison.
+  ap_hook_handler(onManagerHandler, nullptr, nullptr, APR_HOOK_FIRST);
 }
 
 }  // namespace

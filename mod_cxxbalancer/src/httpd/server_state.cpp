@@ -39,11 +39,13 @@ ConfigGeneration& newConfigGeneration(apr_pool_t* pconf) {
 
 ConfigGeneration* configGeneration() noexcept { return gGeneration; }
 
-ServerState& newServerState(apr_pool_t* pconf, const ConfigGeneration& generation) {
+ServerState& newServerState(apr_pool_t* pconf, server_rec* s, const ConfigGeneration& generation) {
   apr_pool_cleanup_register(pconf, nullptr, forgetState, apr_pool_cleanup_null);
   auto& state = makePoolOwned<ServerState>(pconf);
+  state.balancers = generation.balancers;
+  state.segment = SharedSegment::create(pconf, s, state.balancers);
   for (const auto& balancer : generation.balancers) {
-    state.registry.add(balancer);
+    state.registry.add(balancer, state.segment->table());
   }
   gState = &state;
   return state;

@@ -1,7 +1,10 @@
 #include "net/balancer_runtime.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include "balancer/selector.h"
 #include "config/settings.h"
@@ -16,12 +19,26 @@ int64_t toNs(TimePoint t) noexcept {
 
 TimePoint fromNs(int64_t ns) noexcept { return TimePoint(std::chrono::nanoseconds(ns)); }
 
+/** Wall-clock time for the manager's "in error since" (slot_layout.h explains the clocks). */
+int64_t wallNowNs() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-MemberRuntime::MemberRuntime(config::MemberConfig member)
-    : config_(std::move(member)), name_(config_.url.text()) {
-  status.store(config_.status, std::memory_order_relaxed);
-}
+MemberRuntime::MemberRuntime(config::MemberConfig member, shm::MemberRecord& record)
+    : status(record.status),
+      retryAtNs(record.retryAtNs),
+      requests(record.requests),
+      failures(record.failures),
+      bytesSent(record.bytesSent),
+      bytesReceived(record.bytesReceived),
+      busy(record.busy),
+      record_(record),
+      config_(std::move(member)),
+      name_(config_.url.text()) {}
 
 void MemberRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   PoolLimits limits;
@@ -58,22 +75,24 @@ bool MemberRuntime::markInError(TimePoint now) {
   }
   retryAtNs.store(toNs(now + config_.retry), std::memory_order_relaxed);
   uint32_t before = status.fetch_or(config::kStatusInError, std::memory_order_acq_rel);
-  return (before & config::kStatusInError) == 0;
+  record_.runtimeFields.fetch_or(config::kStatusInError, std::memory_order_relaxed);
+  if ((before & config::kStatusInError) != 0) {
+    return false;
+  }
+  record_.errorSinceWallNs.store(wallNowNs(), std::memory_order_relaxed);
+  return true;
 }
 
 void MemberRuntime::markHealthy() noexcept {
+  // Read first: the common case (not in error) writes nothing to the shared line.
   if (status.load(std::memory_order_relaxed) & config::kStatusInError) {
-    status.fetch_and(~uint32_t(config::kStatusInError), std::memory_order_acq_rel);
+    shm::changeStatusAtRuntime(record_, 0, config::kStatusInError);
+    record_.errorSinceWallNs.store(0, std::memory_order_relaxed);
   }
 }
 
-void MemberRuntime::recordLatency(std::chrono::nanoseconds took) noexcept {
-  auto sample = uint64_t(
-      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
-  uint64_t old = latencyEwmaUs.load(std::memory_order_relaxed);
-  // Races between threads lose a sample now and then; an average does not need more.
-  uint64_t next = old == 0 ? sample : old - old / 8 + sample / 8;
-  latencyEwmaUs.store(next, std::memory_order_relaxed);
+void MemberRuntime::recordLatency(std::chrono::microseconds elapsed) noexcept {
+  shm::recordLatency(record_, uint64_t(std::max<int64_t>(elapsed.count(), 0)));
 }
 
 bool MemberRuntime::usableNow(TimePoint now) const noexcept {
@@ -85,13 +104,25 @@ bool MemberRuntime::usableNow(TimePoint now) const noexcept {
          now >= fromNs(retryAtNs.load(std::memory_order_relaxed));
 }
 
-BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std::move(balancer)) {
+BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::MemberTable& table)
+    : config_(std::move(balancer)) {
   method_ = balancer::makeLbMethod(config_.lbMethod);
   if (!method_) {
     method_ = balancer::makeLbMethod("byrequests");
   }
-  for (const auto& member : config_.members) {
-    members_.push_back(std::make_unique<MemberRuntime>(member));
+  auto index = table.findBalancer(config_.name);
+  if (!index) {
+    throw std::runtime_error("balancer " + config_.name + " has no shared-memory record");
+  }
+  std::span<shm::MemberRecord> records = table.members(table.balancer(*index));
+  if (records.size() != config_.members.size()) {
+    throw std::runtime_error("balancer " + config_.name + " has " + std::to_string(records.size()) +
+                             " shared-memory records for " +
+                             std::to_string(config_.members.size()) + " members");
+  }
+  for (size_t i = 0; i < config_.members.size(); ++i) {
+    const auto& member = config_.members[i];
+    members_.push_back(std::make_unique<MemberRuntime>(member, records[i]));
     balancer::LbSlot slot;
     slot.loadFactor = member.loadFactor;
     lbSlots_.push_back(slot);
@@ -104,17 +135,14 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer) : config_(std:
     redirects_.push_back(member->config().redirect);
   }
   routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(members_.size());
-  // routecookie without stickysession: the module's own cookie is the session.
-  sticky_.cookie = config_.stickyCookie.empty() ? config_.routeCookie : config_.stickyCookie;
-  sticky_.urlParam = config_.stickyCookie.empty() ? std::string() : config_.stickyUrlParam;
-  sticky_.separator = config_.stickySeparator;
-  sticky_.scolonPathDelim = config_.scolonPathDelim;
+  sticky_ = balancer::stickyConfigFrom(config_);
   if (config_.sorry.rfind("http://", 0) == 0 || config_.sorry.rfind("https://", 0) == 0) {
     auto url = config::parseMemberUrl(config_.sorry);
     if (url) {
       config::MemberConfig sorry;
       sorry.url = std::move(*url);
-      sorry_ = std::make_unique<MemberRuntime>(std::move(sorry));
+      sorryRecord_ = std::make_unique<shm::MemberRecord>();
+      sorry_ = std::make_unique<MemberRuntime>(std::move(sorry), *sorryRecord_);
     }
   }
 }
@@ -124,7 +152,8 @@ std::vector<balancer::MemberStatusView> BalancerRuntime::statusViews() const {
   views.reserve(members_.size());
   for (const auto& member : members_) {
     balancer::MemberStatusView view;
-    view.lbset = member->config().lbset;
+    view.lbset =
+        member->record().lbset.load(std::memory_order_relaxed);  // the manager may change it
     view.status = member->status.load(std::memory_order_relaxed);
     view.retryAt = fromNs(member->retryAtNs.load(std::memory_order_relaxed));
     views.push_back(view);
@@ -169,8 +198,9 @@ int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
   }
   std::lock_guard<std::mutex> lock(lbMutex_);
   for (size_t i = 0; i < members_.size(); ++i) {
+    lbSlots_[i].loadFactor = members_[i]->record().loadFactor.load(std::memory_order_relaxed);
     lbSlots_[i].busy = members_[i]->busy.load(std::memory_order_relaxed);
-    lbSlots_[i].latencyUs = members_[i]->latencyEwmaUs.load(std::memory_order_relaxed);
+    lbSlots_[i].latencyUs = members_[i]->record().latencyEwmaUs.load(std::memory_order_relaxed);
     lbSlots_[i].transferred = members_[i]->bytesSent.load(std::memory_order_relaxed) +
                               members_[i]->bytesReceived.load(std::memory_order_relaxed);
   }
@@ -184,6 +214,11 @@ void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   if (sorry_) {
     sorry_->initChild(threadsPerChild, clock);
   }
+  // Methods are built before the fork: without a new seed every child would draw the
+  // same random sequence.
+  uint64_t seed =
+      uint64_t(getpid()) * 0x9E3779B97F4A7C15ull ^ uint64_t(clock.now().time_since_epoch().count());
+  method_->reseed(seed);
 }
 
 BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {
@@ -191,9 +226,9 @@ BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {
   return it == balancers_.end() ? nullptr : it->second.get();
 }
 
-void BalancerRegistry::add(config::BalancerConfig balancer) {
+void BalancerRegistry::add(config::BalancerConfig balancer, const shm::MemberTable& table) {
   std::string key = toLower(balancer.name);
-  balancers_[key] = std::make_unique<BalancerRuntime>(std::move(balancer));
+  balancers_[key] = std::make_unique<BalancerRuntime>(std::move(balancer), table);
 }
 
 void BalancerRegistry::initChild(uint32_t threadsPerChild, const Clock& clock) {

@@ -1,10 +1,13 @@
 #pragma once
-// The live state of balancers and members inside one httpd child: configuration, status
-// flags, counters, connection pools and resolved addresses.
+// The live state of balancers and members: configuration, status flags, counters,
+// connection pools and resolved addresses.
 //
 // Lifetime: built from the configuration in post_config (one generation), inherited by the
 // children at fork; connection pools are created in each child by initChild().
-// Status and counters are atomics: request threads read and update them without a lock.
+// Status, timers and counters live in the shared-memory segment (shm::MemberRecord): what
+// one child learns about a member, every child sees at once. MemberRuntime's atomic fields
+// are references to that record, so request threads read and update them without a lock.
+// Connection pools, resolved addresses and the methods' running credit stay per child.
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -20,25 +23,30 @@
 #include "core/clock.h"
 #include "net/connection_pool.h"
 #include "net/tcp_transport.h"
+#include "shm/member_table.h"
 
 namespace cxxb::net {
 
 class MemberRuntime {
  public:
-  explicit MemberRuntime(config::MemberConfig member);
+  /** Binds the member to its shared record, which outlives this object. */
+  MemberRuntime(config::MemberConfig member, shm::MemberRecord& record);
 
   const config::MemberConfig& config() const noexcept { return config_; }
   /** scheme://host:port[path]: how logs and the manager name the member. */
   const std::string& name() const noexcept { return name_; }
 
-  std::atomic<uint32_t> status{0};    ///< config::StatusFlag bits
-  std::atomic<int64_t> retryAtNs{0};  ///< steady-clock time it may be tried again
-  std::atomic<uint64_t> requests{0};  ///< requests sent (elected)
-  std::atomic<uint64_t> failures{0};  ///< connection and protocol failures
-  std::atomic<uint64_t> bytesSent{0};
-  std::atomic<uint64_t> bytesReceived{0};
-  std::atomic<uint64_t> busy{0};           ///< requests in flight
-  std::atomic<uint64_t> latencyEwmaUs{0};  ///< moving average of complete exchanges
+  /** The shared record: every child's view of this member. */
+  shm::MemberRecord& record() const noexcept { return record_; }
+
+  // Bound to the fields of record() of the same names.
+  std::atomic<uint32_t>& status;    ///< config::StatusFlag bits
+  std::atomic<int64_t>& retryAtNs;  ///< steady-clock time it may be tried again
+  std::atomic<uint64_t>& requests;  ///< requests sent (elected)
+  std::atomic<uint64_t>& failures;  ///< connection and protocol failures
+  std::atomic<uint64_t>& bytesSent;
+  std::atomic<uint64_t>& bytesReceived;
+  std::atomic<uint64_t>& busy;  ///< requests in flight, server-wide
 
   /** Per-child pool; null until initChild(). */
   ConnectionPool* pool() noexcept { return pool_.get(); }
@@ -49,18 +57,23 @@ class MemberRuntime {
   /** Forgets the resolved addresses, so the next connection resolves again. */
   void forgetAddresses();
 
-  /** Puts the member in error until now + retry, unless it ignores errors (status I).
-   *  @return true if it was not in error before (log the cause once) */
+  /**
+   * Puts the member in error until now + retry, for every child, unless it ignores
+   * errors (status I).
+   * @return true if it was not already: exactly one caller server-wide sees true per
+   *         transition, so the failure is logged once.
+   */
   bool markInError(TimePoint now);
-  /** Folds one exchange's duration into latencyEwmaUs (weight 1/8 for the new sample). */
-  void recordLatency(std::chrono::nanoseconds took) noexcept;
   /** Clears the error flag (a request succeeded). */
   void markHealthy() noexcept;
+  /** Folds a successful request's duration into the shared latency average. */
+  void recordLatency(std::chrono::microseconds elapsed) noexcept;
 
   /** Not disabled or stopped, and not in error (or its retry time has come). */
   bool usableNow(TimePoint now) const noexcept;
 
  private:
+  shm::MemberRecord& record_;
   config::MemberConfig config_;
   std::string name_;
   std::unique_ptr<ConnectionPool> pool_;
@@ -71,7 +84,11 @@ class MemberRuntime {
 
 class BalancerRuntime {
  public:
-  explicit BalancerRuntime(config::BalancerConfig balancer);
+  /**
+   * Binds each configured member to its record in `table` (initialized from the same
+   * configuration). @throws std::runtime_error if the table does not hold this balancer
+   */
+  BalancerRuntime(config::BalancerConfig balancer, const shm::MemberTable& table);
 
   const config::BalancerConfig& config() const noexcept { return config_; }
   const std::string& name() const noexcept { return config_.name; }
@@ -104,13 +121,14 @@ class BalancerRuntime {
   config::BalancerConfig config_;
   std::vector<std::unique_ptr<MemberRuntime>> members_;
   balancer::LbMethodPtr method_;
-  std::mutex lbMutex_;  ///< guards lbSlots_ (per child until shared memory takes over)
+  std::mutex lbMutex_;  ///< guards lbSlots_: the running credit stays per child
   std::vector<balancer::LbSlot> lbSlots_;
   std::vector<std::string> memberBases_;
   balancer::StickyConfig sticky_;
   std::vector<std::string_view> routes_;     ///< views into members' configs
   std::vector<std::string_view> redirects_;  ///< likewise
   std::unique_ptr<balancer::RouteMismatchDetector> routeMismatch_;
+  std::unique_ptr<shm::MemberRecord> sorryRecord_;  ///< per child: nobody balances to it
   std::unique_ptr<MemberRuntime> sorry_;
 
   std::vector<balancer::MemberStatusView> statusViews() const;
@@ -120,7 +138,8 @@ class BalancerRuntime {
 class BalancerRegistry {
  public:
   BalancerRuntime* find(std::string_view name) noexcept;
-  void add(config::BalancerConfig balancer);
+  /** Adds a balancer whose members are bound to their records in `table`. */
+  void add(config::BalancerConfig balancer, const shm::MemberTable& table);
   void initChild(uint32_t threadsPerChild, const Clock& clock);
   std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>>& all() noexcept {
     return balancers_;

@@ -261,8 +261,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     }
     if (!bconfig.routeCookie.empty() && !mconfig.route.empty() &&
         (!session || choice.routeChanged)) {
-      routeCookie =
-          balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route, request.client.tls);
+      routeCookie = balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route,
+                                              request.client.tls, sticky.separator);
       choice.setCookie = routeCookie;
     }
     consumer.onMemberChosen(choice);
@@ -361,7 +361,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
           logger_.log(LogLevel::Error, "CXB02202",
                       "member " + member.name() + ": " + exchange.refusal);
         }
-        member.recordLatency(clock_.now() - started);
+        member.recordLatency(
+            std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - started));
         afterResponse(balancer, member, size_t(index), consumer.status(), consumer.sessionRoutes());
         result.outcome = ForwardOutcome::Served;
         return result;

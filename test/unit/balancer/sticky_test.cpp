@@ -181,6 +181,20 @@ TEST_CASE("sticky: names and separators from the configuration", "[balancer][sti
   }
 }
 
+TEST_CASE("sticky: settings from the balancer configuration", "[balancer][sticky]") {
+  cxxb::config::BalancerConfig balancer;
+  CHECK(cxxb::balancer::stickyConfigFrom(balancer).cookie.empty());
+  balancer.stickyCookie = "JSESSIONID";
+  balancer.stickyUrlParam = "jsessionid";
+  balancer.stickySeparator = '_';
+  balancer.scolonPathDelim = true;
+  const auto c = cxxb::balancer::stickyConfigFrom(balancer);
+  CHECK(c.cookie == "JSESSIONID");
+  CHECK(c.urlParam == "jsessionid");
+  CHECK(c.separator == '_');
+  CHECK(c.scolonPathDelim);
+}
+
 TEST_CASE("sticky: the route of a member's Set-Cookie", "[balancer][sticky]") {
   CHECK(routeFromSetCookie("JSESSIONID=ABC.jvm2; Path=/", "JSESSIONID", '.') == "jvm2");
   CHECK(routeFromSetCookie("JSESSIONID=ABC.jvm2", "JSESSIONID", '.') == "jvm2");
