@@ -577,10 +577,10 @@ http {{
 
 class Misbehave:
     """backends/misbehave.py as a member. Options: idle_timeout, max_requests_per_conn,
-    close_reused (see the script's docstring)."""
+    close_reused, service_ms (see the script's docstring and --help)."""
 
     def __init__(self, workdir, name, *, idle_timeout=None, max_requests_per_conn=None,
-                 close_reused=False, port=0):
+                 close_reused=False, port=0, service_ms=0):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name = name
@@ -591,6 +591,8 @@ class Misbehave:
             self.args += ["--max-requests-per-conn", str(max_requests_per_conn)]
         if close_reused:
             self.args.append("--close-reused")
+        if service_ms:
+            self.args += ["--service-ms", str(service_ms)]
         self.port = None
         self.proc = None
 

@@ -136,6 +136,10 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::Mem
   }
   routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(members_.size());
   sticky_ = balancer::stickyConfigFrom(config_);
+  if (!config_.routeCookie.empty() && config_.routeCookie != sticky_.cookie) {
+    routeCookieSticky_.cookie = config_.routeCookie;
+    routeCookieSticky_.separator = config_.stickySeparator;
+  }
   if (config_.sorry.rfind("http://", 0) == 0 || config_.sorry.rfind("https://", 0) == 0) {
     auto url = config::parseMemberUrl(config_.sorry);
     if (url) {

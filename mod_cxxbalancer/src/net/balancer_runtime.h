@@ -101,6 +101,9 @@ class BalancerRuntime {
   int pick(TimePoint now, const std::vector<size_t>& tried);
 
   const balancer::StickyConfig& sticky() const noexcept { return sticky_; }
+  /** The module's own route cookie as a session (`routecookie`), read after sticky(); its
+   *  cookie is empty when that would only repeat sticky(). */
+  const balancer::StickyConfig& routeCookieSticky() const noexcept { return routeCookieSticky_; }
   /** The member serving sessions with `route` (following redirect=), or -1. */
   int memberForRoute(std::string_view route, TimePoint now);
   /** Whether any member has this route: an unknown route is balanced as if absent. */
@@ -125,6 +128,7 @@ class BalancerRuntime {
   std::vector<balancer::LbSlot> lbSlots_;
   std::vector<std::string> memberBases_;
   balancer::StickyConfig sticky_;
+  balancer::StickyConfig routeCookieSticky_;
   std::vector<std::string_view> routes_;     ///< views into members' configs
   std::vector<std::string_view> redirects_;  ///< likewise
   std::unique_ptr<balancer::RouteMismatchDetector> routeMismatch_;

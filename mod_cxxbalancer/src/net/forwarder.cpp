@@ -194,6 +194,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   // What the client gets when no member serves: 503 when none could be reached, 502 when
   // one was reached and failed without answering.
   ForwardOutcome lastFailure = ForwardOutcome::Unavailable;
+  bool stickyRefused = false;  // stickyforce/nofailover kept the request off other members
 
   std::unique_ptr<ReplayableBody> replayable;
   if (request.body != nullptr) {
@@ -201,43 +202,57 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   }
   RequestBody* body = replayable.get();
 
-  // The sticky session: which member the client's session lives on.
-  const auto& sticky = balancer.sticky();
-  std::optional<balancer::StickyRoute> session;
-  if (!sticky.cookie.empty()) {
-    std::vector<std::string_view> cookies;
-    for (const auto& header : request.clientHeaders) {
-      if (iequals(header.name, "Cookie")) {
-        cookies.push_back(header.value);
-      }
-    }
-    session =
-        balancer::findStickyRoute(sticky, pathOf(request.rest), queryOf(request.rest), cookies);
-    if (session && !session->route.empty()) {
-      consumer.watchSessionCookie(sticky.cookie, sticky.separator);
-    } else {
-      session.reset();
+  // The sticky session: which member the client's session lives on. The application's
+  // session cookie first, then the module's own route cookie.
+  std::vector<std::string_view> cookies;
+  for (const auto& header : request.clientHeaders) {
+    if (iequals(header.name, "Cookie")) {
+      cookies.push_back(header.value);
     }
   }
-  int sessionMember = session ? balancer.memberForRoute(session->route, clock_.now()) : -1;
-  if (session && sessionMember < 0 && balancer.hasRoute(session->route) &&
-      (bconfig.stickyForce || bconfig.noFailover)) {
-    logger_.log(LogLevel::Error, "CXB02012",
-                "the member of session route " + session->route + " in balancer " + bconfig.name +
-                    " cannot serve, and " + (bconfig.stickyForce ? "stickyforce" : "nofailover") +
-                    " is on: 503");
+  std::optional<balancer::StickyRoute> session;
+  for (const auto* sticky : {&balancer.sticky(), &balancer.routeCookieSticky()}) {
+    if (sticky->cookie.empty()) {
+      continue;
+    }
+    session =
+        balancer::findStickyRoute(*sticky, pathOf(request.rest), queryOf(request.rest), cookies);
+    if (session && !session->route.empty()) {
+      break;
+    }
+    session.reset();
+  }
+  // Responses that start a session are where a route mismatch shows: watch them all.
+  if (!balancer.sticky().cookie.empty()) {
+    consumer.watchSessionCookie(balancer.sticky().cookie, balancer.sticky().separator);
+  }
+  // A route no member has is balanced as if there were none.
+  const bool pinned = session && balancer.hasRoute(session->route);
+  const bool mustStay = pinned && (bconfig.stickyForce || bconfig.noFailover);
+  int sessionMember = pinned ? balancer.memberForRoute(session->route, clock_.now()) : -1;
+  if (mustStay && sessionMember < 0) {
+    logStickyRefusal(bconfig, session->route);
     result.outcome = ForwardOutcome::Unavailable;
     return result;
   }
 
   for (uint32_t attempt = 0; attempt <= retries; ++attempt) {
     int index = -1;
-    if (attempt == 0 && sessionMember >= 0) {
+    if (attempt == 0) {
       index = sessionMember;
-    } else {
-      if (session && attempt > 0 && bconfig.noFailover) {
-        break;  // the session's member failed: never move it elsewhere
+    } else if (pinned) {
+      // The session's member failed just now: its redirect= member, if any, takes over.
+      int next = balancer.memberForRoute(session->route, clock_.now());
+      if (next >= 0 && std::find(tried.begin(), tried.end(), size_t(next)) == tried.end()) {
+        index = next;
+      } else if (mustStay) {
+        logStickyRefusal(bconfig, session->route);
+        lastFailure = ForwardOutcome::Unavailable;
+        stickyRefused = true;
+        break;  // never move the session elsewhere
       }
+    }
+    if (index < 0) {
       index = balancer.pick(clock_.now(), tried);
     }
     if (index < 0) {
@@ -262,7 +277,7 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
     if (!bconfig.routeCookie.empty() && !mconfig.route.empty() &&
         (!session || choice.routeChanged)) {
       routeCookie = balancer::makeRouteCookie(bconfig.routeCookie, mconfig.route,
-                                              request.client.tls, sticky.separator);
+                                              request.client.tls, bconfig.stickySeparator);
       choice.setCookie = routeCookie;
     }
     consumer.onMemberChosen(choice);
@@ -446,7 +461,8 @@ ForwardResult Forwarder::forward(BalancerRuntime& balancer, ForwardRequest& requ
   logger_.log(LogLevel::Error, "CXB02008",
               "no member of balancer " + bconfig.name + " could serve the request");
   result.outcome = lastFailure;
-  if (lastFailure == ForwardOutcome::Unavailable && balancer.sorryMember() != nullptr) {
+  if (lastFailure == ForwardOutcome::Unavailable && !stickyRefused &&
+      balancer.sorryMember() != nullptr) {
     return serveSorry(balancer, request, client, buffer);
   }
   return result;
@@ -475,8 +491,8 @@ ForwardResult Forwarder::serveSorry(BalancerRuntime& balancer, const ForwardRequ
   context.preserveHost = false;
   context.memberHost = hostHeaderFor(url);
   std::string target = memberTarget(url, "");
-  std::string head = http::serializeRequestHead(
-      http::buildMemberRequest("GET", target, request.clientHeaders, context));
+  std::string head = http::serializeRequestHead(http::buildMemberRequest(
+      request.method == "HEAD" ? "HEAD" : "GET", target, request.clientHeaders, context));
   Millis timeout = sorry.config().timeout.value_or(request.defaultTimeout);
   Lease lease = sorry.pool()->acquire(timeout);
   if (!lease) {
@@ -512,6 +528,13 @@ ForwardResult Forwarder::serveSorry(BalancerRuntime& balancer, const ForwardRequ
                 "sorry page " + sorry.name() + " failed: " + exchange.detail);
   }
   return result;
+}
+
+void Forwarder::logStickyRefusal(const config::BalancerConfig& balancer, std::string_view route) {
+  logger_.log(LogLevel::Error, "CXB02012",
+              "the member of session route " + std::string(route) + " in balancer " +
+                  balancer.name + " cannot serve, and " +
+                  (balancer.stickyForce ? "stickyforce" : "nofailover") + " is on: 503");
 }
 
 void Forwarder::afterResponse(BalancerRuntime& balancer, MemberRuntime& member, size_t index,

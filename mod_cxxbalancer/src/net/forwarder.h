@@ -75,6 +75,7 @@ class Forwarder {
   /** The sorry= URL, fetched and relayed with 503 when no member can serve. */
   ForwardResult serveSorry(BalancerRuntime& balancer, const ForwardRequest& request,
                            ResponseConsumer& consumer, std::span<char> buffer);
+  void logStickyRefusal(const config::BalancerConfig& balancer, std::string_view route);
   /** failonstatus, route-mismatch warnings and recovery after a complete response. */
   void afterResponse(BalancerRuntime& balancer, MemberRuntime& member, size_t index, int status,
                      const std::vector<std::string>& sessionRoutes);

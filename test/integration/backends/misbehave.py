@@ -307,6 +307,8 @@ class Handler(socketserver.BaseRequestHandler):
         ep = next((s for s in segs if s in ENDPOINTS), None)
         if "_ctl" in segs:
             return self.control(segs, q)
+        if opts.service_ms:
+            time.sleep(opts.service_ms / 1000.0)
         if ep == "id":
             self.respond(200, opts.name)
         elif ep == "echo":
@@ -490,6 +492,8 @@ def main(argv=None):
     ap.add_argument("--max-requests-per-conn", type=int, default=0)
     ap.add_argument("--close-reused", action="store_true")
     ap.add_argument("--read-timeout", type=float, default=30.0)
+    ap.add_argument("--service-ms", type=int, default=0,
+                    help="every request waits this long before its answer (a slower member)")
     opts = ap.parse_args(argv)
     srv = Server(opts)
     print(f"LISTENING {srv.server_address[1]}", flush=True)
