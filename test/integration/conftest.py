@@ -249,4 +249,9 @@ def front(side, httpd_factory):
         h = httpd_factory()
     else:
         h = httpd_factory(cxxb=False, stock_balancer=True)
+        # Seen once with stock modules only (no module of ours loaded), after a 10 MB
+        # download when the client closed: "(9)Bad file descriptor: AH03093: process_socket:
+        # apr_pollset_add failure for keep alive". httpd's own; on the cxxb side it would
+        # still fail the test.
+        h.expect_log("AH03093")
     return Front(side, h)

@@ -15,9 +15,8 @@ import requests
 import env
 
 # --- expected messages ----------------------------------------------------------------------
-# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 21b13a0 and
-# checked against DESIGN.md §2 (names the key and the value, says what is allowed), except
-# where marked PROPOSED: there the adapter's current output falls short and the test fails.
+# TODO(integ): confirm with the adapter's owner. Taken from the adapter at main 4efc5a1 and
+# checked against DESIGN.md §2 (names the key and the value, says what is allowed).
 # Each is one whole line of `apache2 -t` output; {p1}, {p2}, {conf}, {first_line} are filled in.
 MEMBER_KEYS = ("addressttl, connectiontimeout, disablereuse, flushpackets, hcexpect, hcfails, "
                "hcinterval, hcmethod, hcpasses, hctimeout, hcuri, keepalive, lbset, loadfactor, "
@@ -44,8 +43,6 @@ MESSAGES = {
                          "allowed: 1..64 characters of A-Z a-z 0-9 . _ -",
     "missing-balancer-name": "<CxxBalancer> takes exactly one argument: the balancer name, e.g. "
                              "<CxxBalancer webapp>",
-    # Checked by the rule below as well: the message must name {conf}:{line} of the ProxyPass
-    # (DESIGN §2: "naming the file, line"); the adapter's message does not yet.
     "undeclared-balancer": "CXB00011: {conf}:{line}: ProxyPass /app/ cxxbalancer://nope/: no "
                            "<CxxBalancer nope> is declared; declare it, or fix the name after "
                            "cxxbalancer://",
