@@ -21,6 +21,7 @@ httpd.expect_log("CXB01234", ...).
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,30 @@ def httpd_factory(request, test_dir):
 def httpd(httpd_factory):
     """An httpd with mod_cxxbalancer loaded (not started, no test configuration yet)."""
     return httpd_factory()
+
+
+ONE_CHILD = {
+    "event": "StartServers 1\nServerLimit 1\nThreadsPerChild 16\nThreadLimit 16\n"
+             "MinSpareThreads 1\nMaxSpareThreads 32\nMaxRequestWorkers 16",
+    "prefork": "StartServers 1\nMinSpareServers 1\nMaxSpareServers 1\nServerLimit 1\n"
+               "MaxRequestWorkers 1",
+}
+ONE_CHILD["worker"] = ONE_CHILD["event"]
+
+
+@pytest.fixture
+def httpd_one_child(httpd_factory):
+    """An httpd with a single child (MPM from CXXB_MPM, event by default), for tests that
+    count what one process saw, e.g. which connection a client's requests used."""
+    mpm = os.environ.get("CXXB_MPM", "event")
+    h = httpd_factory(mpm_conf=ONE_CHILD[mpm])
+    if mpm == "prefork":
+        h.expect_log("AH00161")  # one process, busy for a second: "reached MaxRequestWorkers"
+    yield h
+    # A client has its response before the worker that sent it has put the connection
+    # back into keep-alive; stopping httpd in between makes the event MPM log AH03093
+    # (apr_pollset_add: EBADF, its pollset is gone) on a loaded machine. Let it finish.
+    time.sleep(0.2)
 
 
 @pytest.fixture

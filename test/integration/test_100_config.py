@@ -7,7 +7,6 @@ config test, compare the message.
 """
 
 import collections
-import re
 
 import pytest
 import requests

@@ -13,7 +13,6 @@ tests prove is the balancer's behaviour, not its sharing between children.
 """
 
 import collections
-import os
 import re
 import time
 
@@ -66,27 +65,10 @@ def member_factory(test_dir, static_dir):
         m.stop()
 
 
-ONE_CHILD = {
-    "event": "StartServers 1\nServerLimit 1\nThreadsPerChild 16\nThreadLimit 16\n"
-             "MinSpareThreads 1\nMaxSpareThreads 32\nMaxRequestWorkers 16",
-    "prefork": "StartServers 1\nMinSpareServers 1\nMaxSpareServers 1\nServerLimit 1\n"
-               "MaxRequestWorkers 1",
-}
-ONE_CHILD["worker"] = ONE_CHILD["event"]
-
-
 @pytest.fixture
-def httpd(httpd_factory):
+def httpd(httpd_one_child):
     """An httpd with one child (see the module docstring)."""
-    mpm = os.environ.get("CXXB_MPM", "event")
-    h = httpd_factory(mpm_conf=ONE_CHILD[mpm])
-    if mpm == "prefork":
-        h.expect_log("AH00161")  # one process, busy for a second: "reached MaxRequestWorkers"
-    yield h
-    # A client has its response before the worker that sent it has put the connection
-    # back into keep-alive; stopping httpd in between makes the event MPM log AH03093
-    # (apr_pollset_add: EBADF, its pollset is gone) on a loaded machine. Let it finish.
-    time.sleep(0.2)
+    return httpd_one_child
 
 
 def configure(httpd, members, settings=(), extra=""):

@@ -29,9 +29,7 @@ Usage:
 
 import os
 import signal
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 

@@ -15,22 +15,6 @@
 namespace cxxb::net {
 namespace {
 
-const char* ioStatusText(IoStatus status) {
-  switch (status) {
-    case IoStatus::Ok:
-      return "ok";
-    case IoStatus::Closed:
-      return "connection closed by member";
-    case IoStatus::Reset:
-      return "connection reset by member";
-    case IoStatus::Timeout:
-      return "timed out";
-    case IoStatus::Error:
-      return "I/O error";
-  }
-  return "I/O error";
-}
-
 /**
  * The client's body, handed out in slices no larger than what one AJP packet carries.
  * RequestBody pieces may be larger (the adapter reads 64 KiB at a time); a slice is a view

@@ -16,22 +16,6 @@ ExchangeError classifyEarlyFailure(const IoResult& io) {
   }
 }
 
-const char* ioStatusText(IoStatus status) {
-  switch (status) {
-    case IoStatus::Ok:
-      return "ok";
-    case IoStatus::Closed:
-      return "connection closed by member";
-    case IoStatus::Reset:
-      return "connection reset by member";
-    case IoStatus::Timeout:
-      return "timed out";
-    case IoStatus::Error:
-      return "I/O error";
-  }
-  return "I/O error";
-}
-
 /** Sends the request head and the body. Returns false with `result` filled on failure. */
 bool sendRequest(Transport& transport, std::string_view requestHead, RequestBody* body,
                  const ExchangeOptions& options, ExchangeResult& result) {

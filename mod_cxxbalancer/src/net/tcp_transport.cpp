@@ -2,6 +2,7 @@
 // against a deadline, so EINTR (httpd's children get signals on graceful restart) neither
 // aborts an operation nor stretches it past its timeout.
 #include "net/tcp_transport.h"
+#include "net/poll_wait.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -35,37 +36,6 @@ std::string formatPeer(int family, const std::string& ip, uint16_t port) {
   }
   out.append(":").append(std::to_string(port));
   return out;
-}
-
-/**
- * Waits for `events` on `fd` until `deadline`.
- * @return >0 when ready (or in error: the next syscall reports it), 0 on timeout, -1 with
- *         errno set on failure
- */
-int waitUntil(int fd, short events, TimePoint deadline) noexcept {
-  for (;;) {
-    const auto remaining = std::chrono::ceil<Millis>(deadline - MonoClock::now());
-    if (remaining.count() <= 0) {
-      return 0;
-    }
-    pollfd pfd{fd, events, 0};
-    const int rc = ::poll(&pfd, 1, int(std::min<Millis::rep>(remaining.count(), INT_MAX)));
-    if (rc < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return -1;
-    }
-    if (rc > 0 && (pfd.revents & POLLNVAL) != 0) {
-      errno = EBADF;
-      return -1;
-    }
-    return rc;
-  }
-}
-
-TimePoint deadlineAfter(Millis timeout) noexcept {
-  return MonoClock::now() + std::max(timeout, Millis::zero());
 }
 
 ConnectStatus connectStatusFor(int err) noexcept {

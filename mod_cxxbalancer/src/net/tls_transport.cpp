@@ -4,6 +4,7 @@
 // send(MSG_NOSIGNAL): OpenSSL's socket BIO uses write(), which raises SIGPIPE on a closed
 // connection, and unit tests (unlike httpd) do not ignore that signal.
 #include "net/tls_transport.h"
+#include "net/poll_wait.h"
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
@@ -47,33 +48,6 @@ std::string openSslError(const char* fallback = "unknown OpenSSL error") {
   char buffer[256];
   ERR_error_string_n(first, buffer, sizeof buffer);
   return buffer;
-}
-
-/** Waits for `events` on `fd` until `deadline`: >0 ready, 0 timed out, -1 failed (errno). */
-int waitUntil(int fd, short events, TimePoint deadline) noexcept {
-  for (;;) {
-    const auto remaining = std::chrono::ceil<Millis>(deadline - MonoClock::now());
-    if (remaining.count() <= 0) {
-      return 0;
-    }
-    pollfd pfd{fd, events, 0};
-    const int rc = ::poll(&pfd, 1, int(std::min<Millis::rep>(remaining.count(), INT_MAX)));
-    if (rc < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return -1;
-    }
-    if (rc > 0 && (pfd.revents & POLLNVAL) != 0) {
-      errno = EBADF;
-      return -1;
-    }
-    return rc;
-  }
-}
-
-TimePoint deadlineAfter(Millis timeout) noexcept {
-  return MonoClock::now() + std::max(timeout, Millis::zero());
 }
 
 bool isIpLiteral(const std::string& name) {

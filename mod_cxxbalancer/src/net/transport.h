@@ -20,6 +20,23 @@ enum class IoStatus {
   Error,    ///< any other failure; see sysError
 };
 
+/** How a log line names an I/O outcome on a member connection. */
+constexpr const char* ioStatusText(IoStatus status) noexcept {
+  switch (status) {
+    case IoStatus::Ok:
+      return "ok";
+    case IoStatus::Closed:
+      return "connection closed by member";
+    case IoStatus::Reset:
+      return "connection reset by member";
+    case IoStatus::Timeout:
+      return "timed out";
+    case IoStatus::Error:
+      return "I/O error";
+  }
+  return "I/O error";
+}
+
 struct IoResult {
   IoStatus status = IoStatus::Ok;
   size_t bytes = 0;
