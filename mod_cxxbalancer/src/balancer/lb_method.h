@@ -76,6 +76,31 @@ constexpr uint32_t effectiveLoadFactor(const LbSlot& slot) noexcept {
 }
 
 /**
+ * mod_proxy's weighted credit round, shared by byrequests and bybusyness: every eligible
+ * member earns its load factor in credit (lbStatus), the one `better` prefers wins (the
+ * first in member order among equals) and pays back the credit handed out in this round,
+ * so the credits always sum to zero. @param better (candidate, best so far) -> bool
+ */
+template <class Better>
+size_t creditRound(std::span<LbSlot> slots, std::span<const size_t> eligible, Better better) {
+  int64_t total = 0;
+  LbSlot* best = nullptr;
+  size_t bestIndex = eligible.front();
+  for (const size_t index : eligible) {
+    LbSlot& slot = slots[index];
+    const int64_t weight = effectiveLoadFactor(slot);
+    slot.lbStatus += weight;
+    total += weight;
+    if (best == nullptr || better(slot, *best)) {
+      best = &slot;
+      bestIndex = index;
+    }
+  }
+  best->lbStatus -= total;
+  return bestIndex;
+}
+
+/**
  * @return the method called `name` (lowercase), or nullptr when there is none. This is the
  * one place that lists the methods: "byrequests", "bytraffic", "bybusyness" (httpd's), and
  * the project's own "p2c". Methods that draw random numbers get a fixed seed: call reseed().
