@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test of mod_cxxbalancer:
 #   1. build/       Release, -Werror: ctest, all labels (unit, fuzz-replay, layering,
 #                   integration: a real apache2 with the module, nginx, Tomcat, faults)
-#   2. build-asan/  ASan+UBSan: the unit and fuzz-replay tests
+#   2. build-asan/  ASan+UBSan: the unit and fuzz-replay tests, then the integration suite
+#                   with the ASan-built module inside apache2 (scripts/integration-asan.sh)
 # Prints a summary and exits non-zero if any step failed. `.ci/run` calls this.
 #
 # Environment: JOBS (default 2), SKIP_DEPS=1 (do not run install-deps.sh),
@@ -93,6 +94,8 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
         env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure --no-tests=error -j"$JOBS" -L 'unit|fuzz-replay' || true
+      # The module itself under ASan+UBSan inside a real apache2 (our side of every test).
+      run "integration, ASan+UBSan module" scripts/integration-asan.sh build-asan || true
     else
       skip "ctest build-asan/" "build failed"
     fi
