@@ -82,9 +82,22 @@ std::vector<ResolvedAddress> MemberRuntime::addresses(TimePoint now, std::string
   bool fresh = !addresses_.empty() &&
                (config_.addressTtl.count() == 0 || now - resolvedAt_ < config_.addressTtl);
   if (!fresh) {
-    auto resolved = resolve(config_.url.host, config_.url.port, error);
+    auto resolved = resolver_(config_.url.host, config_.url.port, error);
     if (resolved.empty()) {
       return addresses_;  // keep using the last good answer while DNS is failing
+    }
+    // Another set of addresses (not merely another order: DNS rotates them) means the old
+    // ones may be gone: pooled connections to them are retired, new ones go to the new set.
+    auto ips = [](const std::vector<ResolvedAddress>& list) {
+      std::vector<std::string> out;
+      for (const auto& address : list) {
+        out.push_back(address.ip);
+      }
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    if (!addresses_.empty() && ips(addresses_) != ips(resolved) && pool_) {
+      pool_->retire();
     }
     addresses_ = std::move(resolved);
     resolvedAt_ = now;

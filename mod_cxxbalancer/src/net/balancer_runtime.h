@@ -53,8 +53,14 @@ class MemberRuntime {
   ConnectionPool* pool() noexcept { return pool_.get(); }
   void initChild(uint32_t threadsPerChild, const Clock& clock);
 
-  /** Addresses of the member's host, resolved again after `addressttl`. */
+  /** Addresses of the member's host, resolved again after `addressttl`. When they change,
+   *  the member's pooled connections are retired (ConnectionPool::retire). */
   std::vector<ResolvedAddress> addresses(TimePoint now, std::string& error);
+
+  using Resolver = std::vector<ResolvedAddress> (*)(const std::string& host, uint16_t port,
+                                                    std::string& error);
+  /** Replaces DNS (tests). */
+  void setResolver(Resolver resolver) noexcept { resolver_ = resolver; }
   /** Forgets the resolved addresses, so the next connection resolves again. */
   void forgetAddresses();
 
@@ -104,6 +110,7 @@ class MemberRuntime {
   std::unique_ptr<ConnectionPool> pool_;
   std::mutex addressMutex_;
   std::vector<ResolvedAddress> addresses_;
+  Resolver resolver_ = &resolve;
   TimePoint resolvedAt_{};
 };
 

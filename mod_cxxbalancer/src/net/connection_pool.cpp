@@ -14,7 +14,8 @@ Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       transport_(std::move(other.transport_)),
       reused_(std::exchange(other.reused_, false)),
-      keep_(std::exchange(other.keep_, false)) {}
+      keep_(std::exchange(other.keep_, false)),
+      epoch_(other.epoch_) {}
 
 Lease& Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
@@ -25,6 +26,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
     transport_ = std::move(other.transport_);
     reused_ = std::exchange(other.reused_, false);
     keep_ = std::exchange(other.keep_, false);
+    epoch_ = other.epoch_;
   }
   return *this;
 }
@@ -76,6 +78,7 @@ Lease ConnectionPool::acquire(Millis wait) {
     expireIdle(doomed);
     ++inUse_;
     lease.pool_ = this;
+    lease.epoch_ = epoch_;
     if (!idle_.empty()) {
       lease.transport_ = std::move(idle_.back().transport);  // LIFO: the warmest one
       idle_.pop_back();
@@ -112,7 +115,7 @@ void ConnectionPool::release(Lease& lease) noexcept {
   {
     std::lock_guard lock(mutex_);
     --inUse_;
-    if (keep) {
+    if (keep && lease.epoch_ == epoch_) {  // a retired generation is never pooled again
       try {
         idle_.push_back(Idle{std::move(transport), now});
       } catch (...) {
@@ -124,6 +127,19 @@ void ConnectionPool::release(Lease& lease) noexcept {
   available_.notify_one();
   if (transport) {
     transport->close();
+  }
+}
+
+void ConnectionPool::retire() noexcept {
+  std::deque<Idle> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    ++epoch_;
+    doomed.swap(idle_);
+  }
+  available_.notify_all();
+  for (auto& idle : doomed) {
+    idle.transport->close();
   }
 }
 

@@ -49,6 +49,7 @@ class Lease {
   TransportPtr transport_;
   bool reused_ = false;
   bool keep_ = false;
+  uint64_t epoch_ = 0;  ///< the pool's generation when the lease was taken
 };
 
 class ConnectionPool {
@@ -64,6 +65,13 @@ class ConnectionPool {
    * @return an empty Lease (false) when the wait timed out
    */
   Lease acquire(Millis wait);
+
+  /**
+   * Retires every connection made so far: idle ones are closed now, those in use are
+   * closed when their lease ends instead of being pooled. Used when the member's host name
+   * resolves to other addresses (seed 003: a load balancer whose addresses change).
+   */
+  void retire() noexcept;
 
   uint32_t idleCount() const;
   uint32_t inUseCount() const;
@@ -86,6 +94,7 @@ class ConnectionPool {
   std::condition_variable available_;
   std::deque<Idle> idle_;  ///< most recently used at the back
   uint32_t inUse_ = 0;
+  uint64_t epoch_ = 0;  ///< bumped by retire()
 };
 
 }  // namespace cxxb::net

@@ -2,12 +2,15 @@
 // two httpd children.
 #include "net/balancer_runtime.h"
 
+#include <sys/socket.h>
+
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <vector>
 
 #include "shm/in_process_slot_store.h"
 #include "support/fake_clock.h"
+#include "support/fake_transport.h"
 #include "support/shm_configs.h"
 
 using namespace cxxb;
@@ -131,4 +134,69 @@ TEST_CASE("runtime: a table without the balancer is a logic error", "[net][shm]"
   REQUIRE(table.initialize(configs, nullptr).ok());
   net::BalancerRegistry registry;
   CHECK_THROWS_AS(registry.add(balancerOf("other", {"http://a:8080"}), table), std::runtime_error);
+}
+
+namespace {
+
+std::vector<std::string> gAnswer;  // what the fake DNS answers, in order
+
+std::vector<net::ResolvedAddress> fakeResolve(const std::string&, uint16_t port, std::string&) {
+  std::vector<net::ResolvedAddress> out;
+  for (const auto& ip : gAnswer) {
+    out.push_back(net::ResolvedAddress{AF_INET, ip, port});
+  }
+  return out;
+}
+
+/** One pooled (fake) connection, idle in the member's pool. */
+void poolOne(net::MemberRuntime& member) {
+  net::Lease lease = member.pool()->acquire(Millis(0));
+  REQUIRE(lease);
+  lease.transport() = test::FakeTransport::make(1).first;
+  lease.keep();
+}
+
+}  // namespace
+
+TEST_CASE("runtime: new addresses for the member's name retire its pooled connections",
+          "[net][dns]") {
+  TwoChildren c({balancerOf("web", {"http://alb.internal:8080"})});
+  test::FakeClock clock;
+  net::MemberRuntime& member = *c.first.find("web")->members()[0];
+  member.initChild(4, clock);
+  member.setResolver(&fakeResolve);
+  std::string error;
+
+  gAnswer = {"10.0.0.1", "10.0.0.2"};
+  REQUIRE(member.addresses(clock.now(), error).size() == 2);
+  poolOne(member);
+  REQUIRE(member.pool()->idleCount() == 1);
+
+  // Within addressttl (30 s by default) nothing is asked again.
+  gAnswer = {"10.0.0.9"};
+  clock.advance(std::chrono::seconds(10));
+  CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.1");
+  CHECK(member.pool()->idleCount() == 1);
+
+  // The same addresses in another order (DNS rotation): connections stay.
+  gAnswer = {"10.0.0.2", "10.0.0.1"};
+  clock.advance(std::chrono::seconds(30));
+  CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.2");
+  CHECK(member.pool()->idleCount() == 1);
+
+  // Other addresses: the old connections are retired, new ones go to the new address.
+  gAnswer = {"10.0.0.7"};
+  clock.advance(std::chrono::seconds(31));
+  CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.7");
+  CHECK(member.pool()->idleCount() == 0);
+
+  // A failed connect forgets the answer: the next connection resolves at once.
+  gAnswer = {"10.0.0.8"};
+  member.forgetAddresses();
+  CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.8");
+
+  // DNS failing: the last good answer is kept.
+  gAnswer = {};
+  clock.advance(std::chrono::seconds(31));
+  CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.8");
 }

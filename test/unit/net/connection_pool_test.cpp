@@ -318,3 +318,27 @@ TEST_CASE("pool clamps max to at least one", "[net][pool]") {
   CHECK(lease);
   CHECK_FALSE(pool.acquire(Millis(0)));
 }
+
+TEST_CASE("retire closes idle connections and keeps those in use out of the pool", "[net][pool]") {
+  FakeClock clock;
+  ConnectionPool pool(PoolLimits{}, clock);
+  auto idle = keepNew(pool, {1, 2});
+  REQUIRE(pool.idleCount() == 2);
+
+  Lease busy = pool.acquire(Millis(0));  // takes connection 2, in use during the retire
+  REQUIRE(idOf(busy) == 2);
+  pool.retire();
+  CHECK(pool.idleCount() == 0);
+  CHECK(idle[0]->closed);  // connection 1 was idle: closed at once
+
+  busy.keep();
+  busy = Lease();  // back from a retired generation: closed, never pooled again
+  CHECK(idle[1]->closed);
+  CHECK(pool.idleCount() == 0);
+
+  // Connections made after the retire are pooled as usual.
+  auto fresh = keepNew(pool, {3});
+  CHECK(pool.idleCount() == 1);
+  Lease next = pool.acquire(Millis(0));
+  CHECK(idOf(next) == 3);
+}
