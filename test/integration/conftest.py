@@ -186,11 +186,11 @@ def httpd_one_child(httpd_factory):
 
 @pytest.fixture
 def nginx_factory(test_dir, static_dir):
-    """make(name, workers=1) -> started Nginx."""
+    """make(name, cls=env.Nginx, **options) -> started nginx (cls: env.Nginx or a subclass)."""
     made = []
 
-    def make(name, **kw):
-        n = env.Nginx(test_dir / f"nginx-{name}", name, static_dir, **kw)
+    def make(name, cls=env.Nginx, **kw):
+        n = cls(test_dir / f"nginx-{name}", name, static_dir, **kw)
         made.append(n)
         return n.start()
 

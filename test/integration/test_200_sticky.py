@@ -44,18 +44,10 @@ def login_location(name, session_value):
 
 
 @pytest.fixture
-def member_factory(test_dir, static_dir):
+def member_factory(nginx_factory):
     """make(name, locations="") -> started Member; stop() and start() again keep its port."""
-    made = []
-
-    def make(name, locations=""):
-        m = Member(test_dir / f"nginx-{name}", name, static_dir, locations=locations)
-        made.append(m)
-        return m.start()
-
-    yield make
-    for m in made:
-        m.stop()
+    return lambda name, locations="", **kw: nginx_factory(name, cls=Member, locations=locations,
+                                                          **kw)
 
 
 @pytest.fixture
