@@ -364,6 +364,7 @@ def test_post_to_refused_member_fails_over(httpd, member_factory):
     r = get(httpd, "/app/form", method="POST", body=b"a=1",
             headers=[("Content-Type", "application/x-www-form-urlencoded")])
     assert (r.status, who(r)) == (200, "other")
+    assert other.requests_served(expect=1) == 1  # nginx logs after it has answered
     assert other.request_lines() == ["POST /form HTTP/1.1"]
 
 

@@ -122,6 +122,7 @@ def test_https_request_body(httpd, tls_nginx):
     r = requests.post(httpd.url("/app/echo"), data=body, timeout=30)
     assert r.status_code == 200
     assert "method=POST" in r.text
+    assert m.requests_served(expect=1) == 1  # nginx logs after it has answered: wait for it
     assert m.log_entries()[-1]["request"].startswith("POST /echo")
 
 
