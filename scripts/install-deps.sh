@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages needed to build mod_cxxbalancer and run all its tests.
-# Idempotent: does nothing (not even `apt-get update`) when everything is installed.
+# Installs the Debian 12 packages needed to build mod_cxxbalancer and run all its tests, and
+# upgrades the libraries they depend on to the archive's versions. A machine image can be
+# older than the archive: Debian's apache2 2.4.71 has a mod_ssl built against OpenSSL
+# 3.0.22, and with the image's libssl3 3.0.19 mod_ssl logs AH01882 at start-up. So besides
+# installing what is missing, every library in the dependency closure of PACKAGES that the
+# archive has newer is upgraded. Idempotent: a second run installs and upgrades nothing.
 #
 # It never starts or enables a system service: the tests start their own apache2, nginx
 # and Tomcat instances on free loopback ports. While installing, a policy-rc.d forbids
@@ -20,6 +24,7 @@ PACKAGES=(
   nginx wrk curl
   clang libclang-rt-14-dev
   tomcat10        # AJP tests
+  dpkg-dev debhelper lintian fakeroot   # the Debian package and its test
 )
 # Packages whose postinst would start (and enable) a service.
 SERVICES=(apache2 nginx tomcat10)
@@ -29,14 +34,10 @@ for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
   [[ "$status" == ii* ]] || missing+=("$p")
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
-  exit 0
-fi
-echo "install-deps: missing: ${missing[*]}"
+[ ${#missing[@]} -eq 0 ] || echo "install-deps: missing: ${missing[*]}"
 if [ "${1:-}" = "--check" ]; then
-  exit 1
+  [ ${#missing[@]} -eq 0 ]
+  exit
 fi
 
 SUDO=()
@@ -67,9 +68,25 @@ if [ ! -e "$POLICY" ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-  "${missing[@]}"
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    "${missing[@]}"
+fi
+
+# Libraries (and their tools, such as openssl beside libssl3) that the packages above were
+# built against, where the archive has a newer version than the machine.
+mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests \
+  --no-conflicts --no-breaks --no-replaces --no-enhances "${PACKAGES[@]}" 2>/dev/null |
+  grep -v '^[ <]' | sort -u)
+mapfile -t upgradable < <(apt list --upgradable 2>/dev/null | sed -n 's|/.*||p' | sort -u)
+mapfile -t stale < <(comm -12 <(printf '%s\n' "${closure[@]}") \
+  <(printf '%s\n' "${upgradable[@]}") | grep -E '^(lib|openssl$)' || true)
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "install-deps: upgrading ${#stale[@]} libraries: ${stale[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --only-upgrade \
+    --no-install-recommends "${stale[@]}"
+fi
 
 # Services of packages installed just now: make sure they neither run nor start at boot.
 # (A service the machine already had is none of our business.)
