@@ -128,6 +128,7 @@ class BrigadeConsumer final : public net::ResponseConsumer {
   }
 
   void onHead(http::ResponseHead&& head) override {
+    headGiven_ = true;
     if (sorry_) {
       // The maintenance page answers for a service that is down: 503, whatever it says.
       head.status = HTTP_SERVICE_UNAVAILABLE;
@@ -178,7 +179,9 @@ class BrigadeConsumer final : public net::ResponseConsumer {
   void onComplete() override {}
 
   void flush() override {
-    if (failed_) {
+    // Before the head nothing may reach the output filters: they would send httpd's
+    // default status line instead of the member's.
+    if (failed_ || !headGiven_) {
       return;
     }
     APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_flush_create(r_->connection->bucket_alloc));
@@ -228,6 +231,7 @@ class BrigadeConsumer final : public net::ResponseConsumer {
   apr_bucket_brigade* bb_;
   size_t pending_ = 0;
   bool failed_ = false;
+  bool headGiven_ = false;
   std::string setCookie_;
   bool sorry_ = false;
   uint32_t retryAfter_ = 0;

@@ -358,7 +358,9 @@ bool AjpExchange::onEvent(ajp::Ajp13Event& event) {
     result_.headDelivered = true;
   } else if (auto* chunk = std::get_if<ajp::BodyChunk>(&event)) {
     if (chunk->flush()) {
-      consumer_.flush();  // the application flushed (Tomcat's ajpFlush)
+      if (result_.headDelivered) {  // never before SEND_HEADERS: see http_exchange.cpp
+        consumer_.flush();          // the application flushed (Tomcat's ajpFlush)
+      }
       delivered_ = false;
     } else if (!options_.headRequest) {
       consumer_.onBody(chunk->data);

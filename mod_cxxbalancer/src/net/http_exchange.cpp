@@ -150,7 +150,9 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
       result.reusable = parser.keepAlive() && used == data.size();
       return result;
     }
-    pendingFlush = true;
+    // Only a parsed head may be flushed: before it, httpd would send its own default
+    // status line ahead of the member's (a split head reached clients as 200 OK).
+    pendingFlush = parser.headComplete();
   }
 }
 

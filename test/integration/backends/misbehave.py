@@ -38,6 +38,11 @@ Behaviour is selected by a path segment, so a member URL with a base path still 
   /fault/cl-and-te        both Content-Length and Transfer-Encoding: chunked
   /fault/reset            TCP reset (SO_LINGER 0) instead of a response
   /fault/reset-mid-body   headers and part of the body, then a TCP reset
+  /fault/split-head[?at=&pause_ms=&close=]
+                          "HTTP/1.1 404 Not Found", X-Backend, X-Split and a 2-byte body
+                          "nf", written in two pieces: the first `at` bytes, a pause of
+                          pause_ms (default 200), then the rest; with close=1 the
+                          connection is closed after the first piece instead
   /_ctl/stats             JSON counters: connections (that carried a non-control request),
                           requests, per-path counts; control requests are not counted
   /_ctl/reset             zeroes the counters
@@ -303,6 +308,7 @@ class Handler(socketserver.BaseRequestHandler):
         opts = self.server.opts
         path, _, query = target.partition("?")
         q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        self.query = q
         segs = [s for s in path.split("/") if s]
         ep = next((s for s in segs if s in ENDPOINTS), None)
         if "_ctl" in segs:
@@ -443,8 +449,24 @@ class Handler(socketserver.BaseRequestHandler):
             time.sleep(0.05)
             self.reset()
             return False
+        if kind == "split-head":
+            head = split_head_response(name)
+            at = min(int(self.query.get("at", "12")), len(head))
+            self.send_raw(head[:at])
+            time.sleep(int(self.query.get("pause_ms", "200")) / 1000.0)
+            if self.query.get("close") == "1":
+                return False
+            self.send_raw(head[at:])
+            return False
         self.respond(404, f"unknown fault {kind!r}\n")
         return True
+
+
+def split_head_response(name):
+    """The response /fault/split-head writes in two pieces (tests pick split points in it)."""
+    return (f"HTTP/1.1 404 Not Found\r\nX-Backend: {name}\r\nX-Split: yes\r\n"
+            "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n"
+            "\r\nnf").encode()
 
 
 ENDPOINTS = {"id", "echo", "upload", "download", "slow", "delay", "location", "cookie",
