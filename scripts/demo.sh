@@ -122,7 +122,6 @@ DocumentRoot "$ROOT/htdocs"
     BalancerMember http://127.0.0.1:$P2 route=app2 loadfactor=2
     BalancerMember http://127.0.0.1:$P3 route=sorry status=+H
     BalancerSet    stickysession=ROUTEID routecookie=ROUTEID
-    BalancerSet    hcmethod=GET hcuri=/health hcinterval=2 hcfails=1 hcpasses=1
 </CxxBalancer>
 ProxyPass        /app/ cxxbalancer://demo/
 ProxyPassReverse /app/ cxxbalancer://demo/
@@ -159,16 +158,13 @@ mod_cxxbalancer demo is running (server root $ROOT)
 
   front          $B/
   balancer       $B/app/        members: app1 :$P1 (loadfactor 1), app2 :$P2 (2), sorry :$P3 (+H)
-  manager        $B/balancer-manager   (?format=json, ?format=prometheus)
+  manager        $B/balancer-manager   (?format=json)
 
 Try:
   for i in \$(seq 6); do curl -s $B/app/id; echo; done        # 1:2 between app1 and app2
   curl -si $B/app/echo/hello?x=1                              # what a member sees (JSON)
   curl -si -c /tmp/demo.jar -b /tmp/demo.jar $B/app/id         # sticky: ROUTEID cookie
   curl -s "$B/balancer-manager?format=json"
-  curl -s "http://127.0.0.1:$P1/_ctl/health?code=503"         # app1 fails its health check
-  curl -s "http://127.0.0.1:$P2/_ctl/health?code=503"         # both down: "sorry" answers
-  curl -s "http://127.0.0.1:$P1/_ctl/health?code=200"         # app1 is back
   curl -si $B/ | grep X-Demo-Health                            # RewriteMap int:cxxbalancer-health
   tail -f $ROOT/logs/error_log $ROOT/logs/access_log
 

@@ -1,5 +1,6 @@
 // The module record and hook registration. This file's name is the module's name
 // (httpd takes it from __FILE__), so it stays mod_cxxbalancer.cpp.
+#include "config/inert_keys.h"
 #include "httpd/directives.h"
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
@@ -11,6 +12,17 @@
 
 namespace cxxb::httpd {
 namespace {
+
+/** Names every key of the configuration that is accepted but does not act yet;
+ *  `toConsole`: plain lines on stderr, as `apachectl -t` prints its findings. */
+void warnOfKeysNotActingYet(server_rec* s, const ConfigGeneration& generation, bool toConsole) {
+  for (const auto& balancer : generation.balancers) {
+    for (const auto& key : config::keysNotActingYet(balancer)) {
+      ap_log_error(APLOG_MARK, APLOG_WARNING | (toConsole ? APLOG_STARTUP : 0), 0, s,
+                   "CXB00020: %s", config::describe(key).c_str());
+    }
+  }
+}
 
 /**
  * Starts a new configuration generation before the directives of this read run, and
@@ -44,6 +56,11 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) no
         return HTTP_INTERNAL_SERVER_ERROR;
       }
     }
+    // A start warns in post_config; `apachectl -t` stops before it, so it warns here.
+    if (ConfigGeneration* generation = configGeneration();
+        generation != nullptr && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+      warnOfKeysNotActingYet(s, *generation, true);
+    }
     const int targets = checkProxyPassTargets(s, ptemp);
     const int tls = checkTlsFiles(s);
     return targets != OK ? targets : tls;
@@ -65,6 +82,7 @@ int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noe
     if (generation == nullptr) {
       return OK;
     }
+    warnOfKeysNotActingYet(s, *generation, false);
     ServerState& state = newServerState(pconf, s, *generation);
     // TLS contexts before the children fork, while still root: keys readable by root only
     // load (as with mod_ssl), and each child inherits its own copy (and session cache).
