@@ -22,7 +22,7 @@ PACKAGES=(
   catch2 libbenchmark-dev
   python3-pytest python3-requests
   nginx wrk curl
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   tomcat10        # AJP tests
   dpkg-dev debhelper lintian fakeroot   # the Debian package and its test
 )
