@@ -1,5 +1,6 @@
 // The module record and hook registration. This file's name is the module's name
 // (httpd takes it from __FILE__), so it stays mod_cxxbalancer.cpp.
+#include "core/message_ids.h"
 #include "httpd/directives.h"
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
@@ -39,8 +40,8 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) no
   return guardServer(s, "check_config", [&] {
     if (ConfigGeneration* generation = configGeneration()) {
       if (auto fits = shm::MemberTable::checkFits(generation->balancers); !fits) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00706: %s",
-                     fits.error().c_str());
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s: %s",
+                     msg::kShmRecordTooSmall, fits.error().c_str());
         return HTTP_INTERNAL_SERVER_ERROR;
       }
     }
@@ -70,7 +71,8 @@ int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noe
     // load (as with mod_ssl), and each child inherits its own copy (and session cache).
     int status = OK;
     for (const auto& error : state.registry.initTls()) {
-      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00013: %s", error.c_str());
+      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s: %s", msg::kTlsContextFailed,
+                   error.c_str());
       status = HTTP_INTERNAL_SERVER_ERROR;
     }
     return status;
