@@ -32,10 +32,11 @@ constexpr MessageInfo kMessages[] = {
      "certificate; the configuration is refused.",
      "Fix the file or the key named in the message."},
     {kTlsContextFailed, MessageLevel::Emerg,
-     "At start (not under `-t`), the TLS context of an `https` member or `sorry=` URL could not "
-     "be built; httpd does not start. For members `CXB00012` normally reports this first; an "
-     "`https` `sorry=` URL is first checked here.",
-     "Fix the TLS file or setting named in the message, then start again."},
+     "At start (not under `-t`), the TLS context of an `https` member, or of an `https` "
+     "`sorry=` URL (which verifies against the system CAs), could not be built; httpd does not "
+     "start. For members, `CXB00012` reports the same problem first, also under `-t`.",
+     "Fix the file or setting named in the message; for a `sorry=` URL, the system's CA "
+     "store."},
 
     {kRequestHookFailed, MessageLevel::Error,
      "A request hook of the module (`canon`, `scheme_handler` or `manager`) failed with an "
@@ -189,11 +190,10 @@ constexpr MessageInfo kMessages[] = {
      "Fix the member's certificate, or `sslca`/`sslsni` to match it."},
 
     {kClientBodyReadFailed, MessageLevel::Error,
-     "Reading the client's request body failed (the client went away or was too slow, its "
-     "chunked framing was bad, or `LimitRequestBody` was exceeded); the client got 400 unless "
-     "it had gone.",
-     "Usually the client's side. If it is frequent, check `LimitRequestBody` and "
-     "`RequestReadTimeout`."},
+     "Reading the client's request body through httpd's input filters failed (the client went "
+     "away or was too slow, or a filter refused the body, e.g. bad chunked framing); the client "
+     "got 400 unless it had gone.",
+     "Usually the client's side. If it is frequent, check `RequestReadTimeout` and `Timeout`."},
 
     {kAjpCpingFailed, MessageLevel::Error,
      "An AJP member did not answer CPING with CPONG within `ping` (details given); it is in "
