@@ -6,7 +6,8 @@ Fails when:
   - a registered id is logged nowhere in mod_cxxbalancer/src;
   - the sources log an id (a "CXBnnnnn" literal or a msg::kName constant) that is not
     registered, or name one in a comment;
-  - a call site logs an id at another level than the registry says;
+  - a call site logs an id at another level than the registry says (where the statement
+    names a LogLevel:: or APLOG_ level; an id handed on as a value is not checked);
   - docs/messages.md does not show exactly the registry's table;
   - README.md names an id that is not registered.
 
@@ -201,10 +202,12 @@ def call_sites(root):
             yield rel, None, m.group(0), None, None, True
         uses = [(m.start(), m.group(0), None) for m in ID_LIKE.finditer(code)]
         uses += [(m.start(), None, m.group(1)) for m in CONSTANT_USE.finditer(code)]
+        # The statement an id is in starts after the last ; { or } outside a string.
+        bare = re.sub(r'"(?:[^"\\\n]|\\.)*"', lambda m: " " * len(m.group(0)), code)
         for pos, literal, constant in sorted(uses):
-            statement = max(code.rfind(";", 0, pos), code.rfind("{", 0, pos),
-                            code.rfind("}", 0, pos)) + 1
-            levels = LEVEL_TOKEN.findall(code, statement, pos)
+            statement = max(bare.rfind(";", 0, pos), bare.rfind("{", 0, pos),
+                            bare.rfind("}", 0, pos)) + 1
+            levels = LEVEL_TOKEN.findall(bare, statement, pos)
             level = LEVELS[levels[-1][0] or levels[-1][1]] if levels else None
             yield rel, code.count("\n", 0, pos) + 1, literal, constant, level, False
 

@@ -16,6 +16,7 @@ CHECKER = os.path.join(ROOT, "scripts", "check-message-ids.py")
 REGISTRY_H = os.path.join("mod_cxxbalancer", "src", "core", "message_ids.h")
 REGISTRY_CPP = os.path.join("mod_cxxbalancer", "src", "core", "message_ids.cpp")
 GUARD_H = os.path.join("mod_cxxbalancer", "src", "httpd", "guard.h")
+SHARED_SEGMENT_CPP = os.path.join("mod_cxxbalancer", "src", "httpd", "shared_segment.cpp")
 DOCS = os.path.join("docs", "messages.md")
 
 
@@ -96,6 +97,11 @@ class CheckMessageIdsTest(unittest.TestCase):
         self.edit(GUARD_H, "APLOG_ERR, 0, r, \"%s: %s failed: %s\"",
                   "APLOG_WARNING, 0, r, \"%s: %s failed: %s\"")
         self.assert_refused("CXB00101 is logged at warn; the registry says error")
+
+    def test_a_call_site_at_another_level_past_a_semicolon_in_its_format(self):
+        # The format of CXB00702 holds "; " before the constant: the level is still found.
+        self.edit(SHARED_SEGMENT_CPP, "APLOG_WARNING", "APLOG_ERR")
+        self.assert_refused("CXB00702 is logged at error; the registry says warn")
 
     def test_a_row_without_its_constant(self):
         self.edit(REGISTRY_H, 'inline constexpr char kRouteMismatch[] = "CXB02301";\n', "")
