@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "core/message_ids.h"
 #include "core/string_util.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
@@ -166,10 +167,11 @@ bool checkDirective(server_rec* s, apr_pool_t* pool, const ConfigGeneration& gen
       continue;
     }
     ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                 "CXB00011: %s:%d: %s %s: no <CxxBalancer %s> is declared; declare it, or fix "
+                 "%s: %s:%d: %s %s: no <CxxBalancer %s> is declared; declare it, or fix "
                  "the name after cxxbalancer://",
-                 directive->filename ? directive->filename : "?", directive->line_num,
-                 directive->directive, directive->args ? directive->args : "", name.c_str());
+                 msg::kProxyPassUnknownBalancer, directive->filename ? directive->filename : "?",
+                 directive->line_num, directive->directive, directive->args ? directive->args : "",
+                 name.c_str());
     ok = false;
   }
   return ok;
@@ -227,8 +229,9 @@ int checkTlsFiles(server_rec* s) {
       auto context = net::TlsClientContext::create(net::TlsSettings::forMember(member));
       if (!context) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                     "CXB00012: %s:%d: BalancerMember %s: %s", member.where.file.c_str(),
-                     member.where.line, member.url.text().c_str(), context.error().c_str());
+                     "%s: %s:%d: BalancerMember %s: %s", msg::kMemberTlsFilesUnusable,
+                     member.where.file.c_str(), member.where.line, member.url.text().c_str(),
+                     context.error().c_str());
         ok = false;
       }
     }

@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "core/message_ids.h"
 #include "httpd/httpd_includes.h"
 
 namespace cxxb::httpd {
@@ -13,9 +14,11 @@ int guardRequest(request_rec* r, const char* where, Fn&& fn) noexcept {
   try {
     return std::forward<Fn>(fn)();
   } catch (const std::exception& e) {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CXB00101: %s failed: %s", where, e.what());
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s: %s failed: %s", msg::kRequestHookFailed, where,
+                  e.what());
   } catch (...) {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CXB00102: %s failed: unknown exception", where);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s: %s failed: unknown exception",
+                  msg::kRequestHookUnknownException, where);
   }
   return HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -39,9 +42,11 @@ int guardServer(server_rec* s, const char* where, Fn&& fn) noexcept {
   try {
     return std::forward<Fn>(fn)();
   } catch (const std::exception& e) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00103: %s failed: %s", where, e.what());
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s failed: %s", msg::kServerHookFailed, where,
+                 e.what());
   } catch (...) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00104: %s failed: unknown exception", where);
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s failed: unknown exception",
+                 msg::kServerHookUnknownException, where);
   }
   return HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -52,9 +57,11 @@ void guardVoid(server_rec* s, const char* where, Fn&& fn) noexcept {
   try {
     std::forward<Fn>(fn)();
   } catch (const std::exception& e) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00105: %s failed: %s", where, e.what());
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s failed: %s", msg::kCallbackFailed, where,
+                 e.what());
   } catch (...) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00106: %s failed: unknown exception", where);
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s failed: unknown exception",
+                 msg::kCallbackUnknownException, where);
   }
 }
 

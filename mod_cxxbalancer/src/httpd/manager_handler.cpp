@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/message_ids.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
 #include "manager/query.h"
@@ -24,7 +25,8 @@ int serveManager(request_rec* r) {
   auto format = manager::outputFormat(r->args ? r->args : "");
   if (!format) {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  "CXB00601: manager: unknown format requested (allowed: html, json)");
+                  "%s: manager: unknown format requested (allowed: html, json)",
+                  msg::kManagerUnknownFormat);
     return HTTP_BAD_REQUEST;
   }
   ServerState* state = serverState();

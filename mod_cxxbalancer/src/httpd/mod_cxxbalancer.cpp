@@ -1,6 +1,7 @@
 // The module record and hook registration. This file's name is the module's name
 // (httpd takes it from __FILE__), so it stays mod_cxxbalancer.cpp.
 #include "config/inert_keys.h"
+#include "core/message_ids.h"
 #include "httpd/directives.h"
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
@@ -18,8 +19,8 @@ namespace {
 void warnOfKeysNotActingYet(server_rec* s, const ConfigGeneration& generation, bool toConsole) {
   for (const auto& balancer : generation.balancers) {
     for (const auto& key : config::keysNotActingYet(balancer)) {
-      ap_log_error(APLOG_MARK, APLOG_WARNING | (toConsole ? APLOG_STARTUP : 0), 0, s,
-                   "CXB00020: %s", config::describe(key).c_str());
+      ap_log_error(APLOG_MARK, APLOG_WARNING | (toConsole ? APLOG_STARTUP : 0), 0, s, "%s: %s",
+                   msg::kKeyNotActingYet, config::describe(key).c_str());
     }
   }
 }
@@ -51,8 +52,8 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) no
   return guardServer(s, "check_config", [&] {
     if (ConfigGeneration* generation = configGeneration()) {
       if (auto fits = shm::MemberTable::checkFits(generation->balancers); !fits) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00706: %s",
-                     fits.error().c_str());
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s: %s",
+                     msg::kShmRecordTooSmall, fits.error().c_str());
         return HTTP_INTERNAL_SERVER_ERROR;
       }
     }
@@ -88,7 +89,8 @@ int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noe
     // load (as with mod_ssl), and each child inherits its own copy (and session cache).
     int status = OK;
     for (const auto& error : state.registry.initTls()) {
-      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "CXB00013: %s", error.c_str());
+      ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, "%s: %s", msg::kTlsContextFailed,
+                   error.c_str());
       status = HTTP_INTERNAL_SERVER_ERROR;
     }
     return status;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "balancer/health_map.h"
+#include "core/message_ids.h"
 #include "httpd/server_state.h"
 
 extern "C" {
@@ -39,8 +40,8 @@ char* lookupHealth(request_rec* r, char* key) noexcept {
     std::string_view answer = balancer::healthMapLookup(key ? key : "", entries);
     return apr_pstrmemdup(r->pool, answer.data(), answer.size());
   } catch (...) {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "CXB00401: health map lookup failed for '%s'",
-                  key ? key : "");
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s: health map lookup failed for '%s'",
+                  msg::kHealthMapLookupFailed, key ? key : "");
     return apr_pstrdup(r->pool, "DOWN");
   }
 }

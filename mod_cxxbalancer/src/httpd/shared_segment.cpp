@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/message_ids.h"
+
 namespace cxxb::httpd {
 namespace {
 
@@ -45,7 +47,8 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
 
   auto created = AprShmStore::createSegment(s->process->pool, layout.totalSize);
   if (!created) {
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00703: %s", created.error().c_str());
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: %s", msg::kShmCreateFailed,
+                 created.error().c_str());
     throw std::runtime_error("no shared memory");
   }
   apr_shm_t* segment = *created;
@@ -69,9 +72,9 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
     previous = std::make_unique<shm::MemberTable>(*previousStore);
     if (auto attached = previous->attach(); !attached) {
       ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                   "CXB00702: the previous generation's shared memory cannot be read (%s); "
+                   "%s: the previous generation's shared memory cannot be read (%s); "
                    "member state starts fresh",
-                   attached.error().c_str());
+                   msg::kShmPreviousUnreadable, attached.error().c_str());
       previous.reset();
     }
   }
@@ -79,16 +82,16 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
   auto report = fresh->table_.initialize(balancers, previous.get(), wallNowNs());
   if (!report) {
     destroyNew();
-    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00704: shared memory: %s",
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: shared memory: %s", msg::kShmInitFailed,
                  report.error().c_str());
     throw std::runtime_error("shared memory could not be initialized");
   }
   ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-               "CXB00701: shared memory generation %u: %u balancer(s), %u member record(s), "
+               "%s: shared memory generation %u: %u balancer(s), %u member record(s), "
                "%lu bytes; %u member(s) kept, %u new, %u dropped",
-               report->generation, layout.balancerCount, layout.memberCapacity,
-               static_cast<unsigned long>(layout.totalSize), report->kept, report->added,
-               report->dropped);
+               msg::kShmGenerationReady, report->generation, layout.balancerCount,
+               layout.memberCapacity, static_cast<unsigned long>(layout.totalSize), report->kept,
+               report->added, report->dropped);
 
   // Unmaps the old segment in the parent only; old children keep their mapping.
   previous.reset();
@@ -103,7 +106,8 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
 void SharedSegment::childInit(apr_pool_t* pchild, server_rec* s) {
   if (auto done = store_.childInit(pchild); !done) {
     // The request path never takes this lock; only structural changes are refused.
-    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "CXB00705: %s", done.error().c_str());
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "%s: %s", msg::kShmChildLockFailed,
+                 done.error().c_str());
   }
 }
 

@@ -31,7 +31,7 @@ class SharedSegment {
   /**
    * post_config: creates and initializes the segment for `balancers`, carrying state over
    * from the previous generation's segment when there is one, then releases that one.
-   * Logs what happened (CXB00701..CXB00704). @throws std::runtime_error on failure
+   * Logs what happened (CXB00701..CXB00704, msg::kShm*). @throws std::runtime_error on failure
    */
   static std::unique_ptr<SharedSegment> create(
       apr_pool_t* pconf, server_rec* s, const std::vector<config::BalancerConfig>& balancers);
