@@ -183,6 +183,60 @@ def test_malformed_lines_answer_down_and_the_program_goes_on(probe_factory, ngin
     assert probe.proc.stderr.read() == b""
 
 
+class OneShotServer:
+    """Accepts connections on `family`'s loopback, keeps each request head it reads and
+    answers it with `status_line`."""
+
+    def __init__(self, family=socket.AF_INET, status_line=b"HTTP/1.1 204 No Content"):
+        import threading
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.status_line = status_line
+        self.heads = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.heads.append(data.decode("latin-1"))
+                conn.sendall(self.status_line + b"\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the thread
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(5)
+
+
+def test_the_check_is_one_http11_request_with_the_targets_host(probe_factory):
+    server = OneShotServer()
+    try:
+        probe = probe_factory("--cache", "0")
+        assert probe.answer(f"127.0.0.1:{server.port}:/health?deep=1") == "UP"
+        env.wait_until(lambda: server.heads, 2, what="the request")
+        assert server.heads == [
+            f"HEAD /health?deep=1 HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "User-Agent: cxxbalancer-probe\r\nConnection: close\r\n\r\n"]
+    finally:
+        server.close()
+
+
 def test_ipv6_literal(probe_factory):
     if not socket.has_ipv6:
         pytest.skip("no IPv6 in this kernel")
@@ -196,6 +250,13 @@ def test_ipv6_literal(probe_factory):
         probe = probe_factory("--cache", "0")
         assert probe.answer(f"[::1]:{port}") == "UP"
     assert probe.answer(f"[::1]:{port}") == "DOWN"
+    server = OneShotServer(socket.AF_INET6)
+    try:
+        assert probe.answer(f"[::1]:{server.port}:/health") == "UP"
+        env.wait_until(lambda: server.heads, 2, what="the request")
+        assert f"\r\nHost: [::1]:{server.port}\r\n" in server.heads[0]
+    finally:
+        server.close()
 
 
 def test_refused_connect_is_down_at_once(probe_factory):
