@@ -41,7 +41,13 @@ Result<std::string> parseMethod(std::string_view value) {
 Result<std::vector<config::StatusRange>> parseExpect(std::string_view value) {
   config::BalancerConfig scratch;
   if (auto applied = config::applyBalancerSetting(scratch, "hcexpect", value); !applied) {
-    return unexpected("--expect " + std::string(value) + ": as hcexpect: " + applied.error());
+    // "hcexpect=VALUE: what; allowed: ..." said of the option instead of the key.
+    std::string_view detail = applied.error();
+    const std::string keyPrefix = "hcexpect=" + std::string(value) + ": ";
+    if (detail.substr(0, keyPrefix.size()) == keyPrefix) {
+      detail.remove_prefix(keyPrefix.size());
+    }
+    return unexpected("--expect " + std::string(value) + ": " + std::string(detail));
   }
   return scratch.hc.expect;
 }
