@@ -402,3 +402,35 @@ def test_seed_000_images_follow_b_through_the_prg_map(httpd, nginx_factory, prob
     elapsed = time.monotonic() - started
     time.sleep(0.2)
     assert len(head_requests(b, "/health")) - before <= int(elapsed) + 1
+
+
+def _running_copies(binary):
+    """Pids of processes running `binary` (read from /proc; nothing is signalled)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.readlink(f"/proc/{d}/exe") == str(binary):
+                    pids.append(int(d))
+            except OSError:
+                pass
+    return pids
+
+
+def test_prg_map_survives_graceful_restart_and_old_copies_exit(httpd, nginx_factory,
+                                                                probe_binary):
+    b = nginx_factory("b")
+    (httpd.root / "htdocs" / "images").mkdir(parents=True)
+    (httpd.root / "htdocs" / "images" / "logo.png").write_bytes(b"A's logo")
+    httpd.write_config(seed_000_config(probe_binary, b.port))
+    httpd.start()
+    assert _image(httpd).status_code == 302
+    first = _running_copies(probe_binary)
+    assert len(first) == 1
+    httpd.graceful()
+    assert _image(httpd).status_code == 302
+    # httpd starts a new copy; the old one sees its stdin close and exits by itself.
+    env.wait_until(lambda: len(_running_copies(probe_binary)) == 1
+                   and _running_copies(probe_binary) != first, 10, what="one new probe")
+    httpd.stop()
+    env.wait_until(lambda: not _running_copies(probe_binary), 10, what="the probe to exit")
