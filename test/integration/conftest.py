@@ -1,9 +1,10 @@
 """Fixtures of the integration suite (see env.py for the classes they hand out).
 
-Environment (ctest sets the first three):
+Environment (ctest sets the first four):
   CXXB_MODULE      path of the built mod_cxxbalancer.so
                    (default: build/mod_cxxbalancer/mod_cxxbalancer.so of this checkout)
   CXXB_BUILD_DIR   the CMake build directory
+  CXXB_PROBE       path of the built cxxbalancer-probe (default: its place in CXXB_BUILD_DIR)
   CXXB_SOURCE_DIR  the source checkout
   CXXB_MPM         event (default), worker or prefork: the MPM of every httpd started
   CXXB_SIDES       comma list of "cxxb" and "stock": which front ends the comparative

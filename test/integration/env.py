@@ -41,6 +41,12 @@ def module_path():
     return Path(os.environ.get("CXXB_MODULE") or DEFAULT_MODULE)
 
 
+def probe_path():
+    """The built cxxbalancer-probe: $CXXB_PROBE (set by ctest) or its place in the build."""
+    return Path(os.environ.get("CXXB_PROBE")
+                or BUILD_DIR / "mod_cxxbalancer" / "src" / "probe" / "cxxbalancer-probe")
+
+
 # --- ports -------------------------------------------------------------------------------
 
 _ports_lock = threading.Lock()

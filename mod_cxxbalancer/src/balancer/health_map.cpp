@@ -1,5 +1,6 @@
 #include "balancer/health_map.h"
 
+#include "core/address_key.h"
 #include "core/string_util.h"
 
 namespace cxxb::balancer {
@@ -7,36 +8,6 @@ namespace {
 
 constexpr std::string_view kUp = "UP";
 constexpr std::string_view kDown = "DOWN";
-
-/** Splits "host:port[:path]" with "[v6]:port[:path]"; false when it is not that shape. */
-bool splitAddress(std::string_view key, std::string_view& host, uint16_t& port,
-                  std::string_view& path) {
-  std::string_view rest;
-  if (!key.empty() && key.front() == '[') {
-    size_t close = key.find(']');
-    if (close == std::string_view::npos || close + 1 >= key.size() || key[close + 1] != ':') {
-      return false;
-    }
-    host = key.substr(1, close - 1);
-    rest = key.substr(close + 2);
-  } else {
-    size_t colon = key.find(':');
-    if (colon == std::string_view::npos) {
-      return false;
-    }
-    host = key.substr(0, colon);
-    rest = key.substr(colon + 1);
-  }
-  size_t colon = rest.find(':');
-  std::string_view portText = rest.substr(0, colon);
-  path = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-  auto parsed = parseDecimal<uint16_t>(portText);
-  if (!parsed || *parsed == 0 || host.empty()) {
-    return false;
-  }
-  port = *parsed;
-  return true;
-}
 
 /** "/app/" and "app" name the same path. */
 bool samePath(std::string_view a, std::string_view b) {
@@ -56,13 +27,10 @@ bool samePath(std::string_view a, std::string_view b) {
 
 std::string_view healthMapLookup(std::string_view key, std::span<const HealthMapEntry> members) {
   key = trimSpace(key);
-  std::string_view host;
-  uint16_t port = 0;
-  std::string_view path;
-  if (splitAddress(key, host, port, path)) {
+  if (const auto address = splitAddressKey(key)) {
     for (const auto& member : members) {
-      if (member.usable && member.port == port && iequals(member.host, host) &&
-          (path.empty() || samePath(member.path, path))) {
+      if (member.usable && member.port == address->port && iequals(member.host, address->host) &&
+          (address->path.empty() || samePath(member.path, address->path))) {
         return kUp;
       }
     }

@@ -47,6 +47,16 @@ struct StatusRange {
   bool operator==(const StatusRange&) const = default;
 };
 
+/** True when `status` falls in one of `ranges` (what `hcexpect` accepts). */
+inline bool statusInRanges(int status, const std::vector<StatusRange>& ranges) noexcept {
+  for (const StatusRange& range : ranges) {
+    if (status >= range.low && status <= range.high) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Health-check settings; on a member every field is an optional override. */
 struct HealthCheck {
   HealthMethod method = HealthMethod::None;
