@@ -898,12 +898,21 @@ const std::array<BalancerKey, 20> kBalancerKeys{{
 }};
 
 template <class Table>
-std::string keyList(const Table& table) {
-  std::vector<std::string> names;
+std::vector<std::string_view> namesOf(const Table& table) {
+  std::vector<std::string_view> names;
   for (const auto& entry : table) {
-    names.emplace_back(entry.name);
+    names.push_back(entry.name);
   }
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+template <class Table>
+std::string keyList(const Table& table) {
+  std::vector<std::string> names;
+  for (std::string_view name : namesOf(table)) {
+    names.emplace_back(name);
+  }
   return joined(names);
 }
 
@@ -921,6 +930,16 @@ bool isMemberKey(std::string_view key) { return findKey(kMemberKeys, key) != nul
 bool isBalancerKey(std::string_view key) { return findKey(kBalancerKeys, key) != nullptr; }
 
 }  // namespace
+
+std::span<const std::string_view> memberKeyNames() {
+  static const std::vector<std::string_view> names = namesOf(kMemberKeys);
+  return names;
+}
+
+std::span<const std::string_view> balancerKeyNames() {
+  static const std::vector<std::string_view> names = namesOf(kBalancerKeys);
+  return names;
+}
 
 const std::vector<std::string>& knownLbMethods() {
   static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness", "p2c"};

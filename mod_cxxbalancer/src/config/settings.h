@@ -6,6 +6,7 @@
 // e.g. `loadfactor=500: out of range; allowed: 1..100` (URLs: `<url>: ...`). Tests check them
 // word for word. httpd prefixes them with the file and line of the directive.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,15 @@ namespace cxxb::config {
 
 /** Lowercase names of the balancer methods `lbmethod=` accepts. */
 const std::vector<std::string>& knownLbMethods();
+
+/**
+ * The keys a BalancerMember line accepts, alphabetical. The parser's own table, for the
+ * configuration reference's test and tools (`unknown key` messages list the same names).
+ */
+std::span<const std::string_view> memberKeyNames();
+
+/** The keys a BalancerSet line accepts, alphabetical. */
+std::span<const std::string_view> balancerKeyNames();
 
 /** Parses `http://host[:port][/path]`, `https://…`, `ajp://…`; IPv6 as `[::1]`. */
 Result<MemberUrl> parseMemberUrl(std::string_view url);
