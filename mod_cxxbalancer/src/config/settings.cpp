@@ -946,6 +946,32 @@ const std::vector<std::string>& knownLbMethods() {
   return methods;
 }
 
+std::string misplacedKeyMessage(std::string_view balancer, std::string_view key,
+                                std::string_view value, std::string_view problem) {
+  std::string lower = toLower(key);
+  const MemberKey* member = findKey(kMemberKeys, lower);
+  bool hide = member != nullptr && member->hideValue;
+  std::string setting = shown(lower) + "=" + (hide ? std::string(kHidden) : shown(value));
+  std::string inside = " inside <CxxBalancer " + shown(balancer) + ">";
+  std::string allowed;
+  if (isBalancerKey(lower)) {
+    allowed = "BalancerSet " + setting + inside;
+    if (member != nullptr) {
+      allowed += ", or on one BalancerMember line there";
+    }
+  } else if (member != nullptr) {
+    allowed = setting + " on each BalancerMember line" + inside;
+  } else if (lower == "enablereuse") {
+    // mod_proxy's positive form of the member key.
+    allowed = "disablereuse=" + std::string(iequals(value, "off") ? "On" : "Off") +
+              " on each BalancerMember line" + inside;
+  } else {
+    allowed =
+        "a BalancerSet or BalancerMember key" + inside + "; " + shown(lower) + " has no equivalent";
+  }
+  return setting + ": " + std::string(problem) + "; allowed: " + allowed;
+}
+
 Result<MemberUrl> parseMemberUrl(std::string_view url) {
   auto parsed = parseUrl(url);
   if (auto* problem = std::get_if<UrlProblem>(&parsed)) {
