@@ -8,6 +8,7 @@ for access control, still pass.
 """
 
 import pytest
+import requests
 
 import env
 
@@ -132,3 +133,19 @@ ProxyPass /app/ cxxbalancer://web/
     rc, out = httpd.test_config()
     assert rc == 0, out
     assert out.strip().splitlines() == ["Syntax OK"], out
+
+
+@pytest.mark.parametrize("rule,status", [("denied", 403), ("granted", 503)])
+def test_proxy_section_access_control_applies_to_the_balancer(httpd, rule, status):
+    """What the migration guide tells users to keep: <Proxy "cxxbalancer://NAME/*"> with
+    access control is applied by mod_proxy to the requests sent to that balancer (granted:
+    the request reaches the balancer, whose only member does not listen)."""
+    httpd.write_config(BALANCER.format(**_ports()) + f"""<Proxy "cxxbalancer://web/*">
+    Require all {rule}
+</Proxy>
+ProxyPass /app/ cxxbalancer://web/
+""")
+    httpd.expect_log("AH01630", "CXB02001", "CXB02008")  # denied; member refused; none left
+    httpd.start()
+    r = requests.get(httpd.url("/app/x"), timeout=10)
+    assert r.status_code == status

@@ -248,6 +248,7 @@ BalancerGrowth 10
     BalancerMember http://127.0.0.1:18001 hctemplate=tpl hcexpr=ok234 hcpasses=2 acquire=100
     BalancerMember http://127.0.0.1:18002 status=+R enablereuse=on loadfactor=2.5
     ProxySet lbmethod=heartbeat nonce=None timeout=5
+    Require ip 127.0.0.0/8
 </Proxy>
 ProxyPass /app/ balancer://app/ nofailover=On maxattempts=1
 ProxyStatus On
@@ -259,6 +260,9 @@ ProxyStatus On
             "hcexpect=200-299,300-399,400-499 hcpasses=2") in lines
     assert "BalancerMember http://127.0.0.1:18002 disablereuse=Off loadfactor=2" in lines
     assert "BalancerSet nofailover=On maxattempts=1 growth=10" in lines
+    # Access control of the old section is kept, for the new scheme.
+    at = lines.index('<Proxy "cxxbalancer://app/*">')
+    assert lines[at + 1:at + 3] == ["Require ip 127.0.0.0/8", "</Proxy>"]
     reported = "\n".join(err.splitlines())
     for what in ("acquire=100", "flag R has no equivalent", "lbmethod=heartbeat: no equivalent",
                  "nonce=None", "timeout=5: waiting for a free member", "BalancerPersist",
