@@ -898,12 +898,21 @@ const std::array<BalancerKey, 20> kBalancerKeys{{
 }};
 
 template <class Table>
-std::string keyList(const Table& table) {
-  std::vector<std::string> names;
+std::vector<std::string_view> namesOf(const Table& table) {
+  std::vector<std::string_view> names;
   for (const auto& entry : table) {
-    names.emplace_back(entry.name);
+    names.push_back(entry.name);
   }
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+template <class Table>
+std::string keyList(const Table& table) {
+  std::vector<std::string> names;
+  for (std::string_view name : namesOf(table)) {
+    names.emplace_back(name);
+  }
   return joined(names);
 }
 
@@ -922,9 +931,45 @@ bool isBalancerKey(std::string_view key) { return findKey(kBalancerKeys, key) !=
 
 }  // namespace
 
+std::span<const std::string_view> memberKeyNames() {
+  static const std::vector<std::string_view> names = namesOf(kMemberKeys);
+  return names;
+}
+
+std::span<const std::string_view> balancerKeyNames() {
+  static const std::vector<std::string_view> names = namesOf(kBalancerKeys);
+  return names;
+}
+
 const std::vector<std::string>& knownLbMethods() {
   static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness", "p2c"};
   return methods;
+}
+
+std::string misplacedKeyMessage(std::string_view balancer, std::string_view key,
+                                std::string_view value, std::string_view problem) {
+  std::string lower = toLower(key);
+  const MemberKey* member = findKey(kMemberKeys, lower);
+  bool hide = member != nullptr && member->hideValue;
+  std::string setting = shown(lower) + "=" + (hide ? std::string(kHidden) : shown(value));
+  std::string inside = " inside <CxxBalancer " + shown(balancer) + ">";
+  std::string allowed;
+  if (isBalancerKey(lower)) {
+    allowed = "BalancerSet " + setting + inside;
+    if (member != nullptr) {
+      allowed += ", or on one BalancerMember line there";
+    }
+  } else if (member != nullptr) {
+    allowed = setting + " on each BalancerMember line" + inside;
+  } else if (lower == "enablereuse") {
+    // mod_proxy's positive form of the member key.
+    allowed = "disablereuse=" + std::string(iequals(value, "off") ? "On" : "Off") +
+              " on each BalancerMember line" + inside;
+  } else {
+    allowed =
+        "a BalancerSet or BalancerMember key" + inside + "; " + shown(lower) + " has no equivalent";
+  }
+  return setting + ": " + std::string(problem) + "; allowed: " + allowed;
 }
 
 Result<MemberUrl> parseMemberUrl(std::string_view url) {

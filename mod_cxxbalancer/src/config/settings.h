@@ -6,6 +6,7 @@
 // e.g. `loadfactor=500: out of range; allowed: 1..100` (URLs: `<url>: ...`). Tests check them
 // word for word. httpd prefixes them with the file and line of the directive.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,24 @@ namespace cxxb::config {
 
 /** Lowercase names of the balancer methods `lbmethod=` accepts. */
 const std::vector<std::string>& knownLbMethods();
+
+/**
+ * The keys a BalancerMember line accepts, alphabetical. The parser's own table, for the
+ * configuration reference's test and tools (`unknown key` messages list the same names).
+ */
+std::span<const std::string_view> memberKeyNames();
+
+/** The keys a BalancerSet line accepts, alphabetical. */
+std::span<const std::string_view> balancerKeyNames();
+
+/**
+ * The message for a `key=value` that was written on one of mod_proxy's lines (ProxyPass,
+ * ProxySet) for the balancer `balancer`, where the module never reads it. It names the
+ * directive the key belongs in: `<key>=<value>: <problem>; allowed: BalancerSet key=value
+ * inside <CxxBalancer NAME>` (or BalancerMember for member keys). Secrets are not shown.
+ */
+std::string misplacedKeyMessage(std::string_view balancer, std::string_view key,
+                                std::string_view value, std::string_view problem);
 
 /** Parses `http://host[:port][/path]`, `https://…`, `ajp://…`; IPv6 as `[::1]`. */
 Result<MemberUrl> parseMemberUrl(std::string_view url);

@@ -121,6 +121,138 @@ const char* onBalancerSetOutside(cmd_parms*, void*, const char*) noexcept {
   return "BalancerSet is only allowed inside <CxxBalancer NAME> ... </CxxBalancer>";
 }
 
+/** True when `url` is a cxxbalancer:// URL (any case, as mod_proxy compares schemes). */
+bool isOurUrl(std::string_view url) {
+  std::string_view scheme(kScheme);
+  return url.size() >= scheme.size() && iequals(url.substr(0, scheme.size()), scheme);
+}
+
+/** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
+std::string balancerNameOf(std::string_view url) {
+  if (!isOurUrl(url)) {
+    return {};
+  }
+  std::string_view rest = url.substr(strlen(kScheme));
+  return std::string(rest.substr(0, rest.find_first_of("/?")));
+}
+
+/** The words after `first` that are key=value, as mod_proxy reads them; flags are skipped. */
+std::vector<std::pair<std::string, std::string>> keyValuesAfter(
+    const std::vector<std::string>& words, size_t first) {
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (size_t i = first; i < words.size(); ++i) {
+    size_t eq = words[i].find('=');
+    if (eq != std::string::npos) {
+      settings.emplace_back(words[i].substr(0, eq), words[i].substr(eq + 1));
+    }
+  }
+  return settings;
+}
+
+// --- mod_proxy's directives, when they name a cxxbalancer:// URL ---------------------------
+//
+// mod_proxy is loaded before this module, so httpd offers these directives to us first;
+// DECLINE_CMD hands a line on to mod_proxy unchanged. For cxxbalancer:// URLs mod_proxy would
+// treat the URL as a plain worker: keys on ProxyPass and ProxySet land on that worker, which
+// nothing reads, and balancer keys fail with its bare "unknown Worker parameter". The
+// messages here name the directive that does the job instead.
+
+const char* refuse(cmd_parms* cmd, const std::string& message) {
+  return apr_pstrdup(cmd->pool, message.c_str());
+}
+
+/** ProxyPass and ProxyPassMatch: key=value words are refused for cxxbalancer:// URLs. */
+const char* onProxyPass(cmd_parms* cmd, void*, const char* args) noexcept {
+  return guardConfig(cmd, [&]() -> const char* {
+    auto words = splitArgs(cmd->temp_pool, args);
+    // As add_pass() reads them: the path (not inside <Location>, and ProxyPass may put "~"
+    // before it), the URL, then flags (nocanon, noquery, interpolate) and key=value.
+    size_t url = 0;
+    if (cmd->path == nullptr) {
+      url = !words.empty() && words[0] == "~" ? 2 : 1;
+    }
+    if (url >= words.size() || !isOurUrl(words[url])) {
+      return DECLINE_CMD;
+    }
+    std::string directive = cmd->cmd->name;
+    for (const auto& [key, value] : keyValuesAfter(words, url + 1)) {
+      if (iequals(key, "mapping")) {
+        continue;  // how mod_proxy maps the path, not a worker setting
+      }
+      return refuse(cmd, directive + ": " +
+                             config::misplacedKeyMessage(
+                                 balancerNameOf(words[url]), key, value,
+                                 "not read on " + directive + " lines for cxxbalancer:// URLs"));
+    }
+    return DECLINE_CMD;
+  });
+}
+
+/** ProxySet cxxbalancer://NAME key=value: BalancerSet does this. */
+const char* onProxySet(cmd_parms* cmd, void*, const char* args) noexcept {
+  return guardConfig(cmd, [&]() -> const char* {
+    // Inside <Proxy cxxbalancer://...> the section is refused before its lines are read.
+    auto words = splitArgs(cmd->temp_pool, args);
+    if (words.empty() || !isOurUrl(words[0])) {
+      return DECLINE_CMD;
+    }
+    std::string name = balancerNameOf(words[0]);
+    const std::string problem = "ProxySet does not configure cxxbalancer:// balancers";
+    if (auto settings = keyValuesAfter(words, 1); !settings.empty()) {
+      const auto& [key, value] = settings.front();
+      return refuse(cmd, "ProxySet: " + config::misplacedKeyMessage(name, key, value, problem));
+    }
+    return refuse(cmd, "ProxySet " + words[0] + ": " + problem +
+                           "; allowed: BalancerSet key=value inside <CxxBalancer " + name + ">");
+  });
+}
+
+/**
+ * <Proxy cxxbalancer://...> and <ProxyMatch ...>: refused when it defines a balancer the way
+ * mod_proxy_balancer does (BalancerMember or ProxySet inside, or keys on the section line).
+ * A section with only access control is mod_proxy's to apply to proxied URLs: declined.
+ */
+const char* onProxySection(cmd_parms* cmd, void*, const char* arg) noexcept {
+  return guardConfig(cmd, [&]() -> const char* {
+    std::string_view raw(arg);
+    size_t close = raw.rfind('>');
+    if (close == std::string_view::npos) {
+      return DECLINE_CMD;  // mod_proxy names the missing '>'
+    }
+    auto words = splitArgs(cmd->temp_pool, std::string(raw.substr(0, close)).c_str());
+    if (words.empty()) {
+      return DECLINE_CMD;
+    }
+    std::string_view target = words[0];
+    if (target.size() > 6 && iequals(target.substr(0, 6), "proxy:")) {
+      target.remove_prefix(6);
+    }
+    if (cmd->cmd->cmd_data != nullptr && !target.empty() && target.front() == '^') {
+      target.remove_prefix(1);  // <ProxyMatch ^cxxbalancer://...>
+    }
+    if (!isOurUrl(target)) {
+      return DECLINE_CMD;
+    }
+    std::string name = balancerNameOf(target);
+    std::string section = std::string(cmd->cmd->name) + " " + words[0] + ">: ";
+    const std::string problem = "mod_proxy's " + std::string(cmd->cmd->name) +
+                                "> does not configure cxxbalancer:// balancers";
+    if (auto settings = keyValuesAfter(words, 1); !settings.empty()) {
+      const auto& [key, value] = settings.front();
+      return refuse(cmd, section + config::misplacedKeyMessage(name, key, value, problem));
+    }
+    for (const ap_directive_t* child = cmd->directive->first_child; child; child = child->next) {
+      if (strcasecmp(child->directive, "BalancerMember") == 0 ||
+          strcasecmp(child->directive, "ProxySet") == 0) {
+        return refuse(cmd, section + problem + "; allowed: <CxxBalancer " + name +
+                               "> ... </CxxBalancer> with the BalancerMember lines inside, and "
+                               "BalancerSet in place of ProxySet");
+      }
+    }
+    return DECLINE_CMD;
+  });
+}
+
 /**
  * BalancerMember outside <CxxBalancer>. mod_proxy has the same directive for its own
  * balancers: inside <Proxy balancer://...>, or naming balancer:// itself, it is theirs and we
@@ -130,6 +262,15 @@ const char* onBalancerSetOutside(cmd_parms*, void*, const char*) noexcept {
 const char* onBalancerMemberOutside(cmd_parms* cmd, void*, const char* args) noexcept {
   if (cmd->path != nullptr || strncasecmp(args, "balancer://", 11) == 0) {
     return DECLINE_CMD;
+  }
+  if (isOurUrl(args)) {  // mod_proxy's form: BalancerMember BALANCER-URL MEMBER-URL
+    return guardConfig(cmd, [&]() -> const char* {
+      auto words = splitArgs(cmd->temp_pool, args);
+      return refuse(cmd, "BalancerMember " + words[0] +
+                             ": a cxxbalancer:// balancer is not named on its member lines; "
+                             "allowed: BalancerMember URL [key=value ...] inside <CxxBalancer " +
+                             balancerNameOf(words[0]) + ">");
+    });
   }
   for (const ap_directive_t* parent = cmd->directive ? cmd->directive->parent : nullptr;
        parent != nullptr; parent = parent->parent) {
@@ -142,15 +283,6 @@ const char* onBalancerMemberOutside(cmd_parms* cmd, void*, const char* args) noe
          "mod_proxy_balancer)";
 }
 
-/** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
-std::string balancerNameOf(const char* real) {
-  if (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0) {
-    return {};
-  }
-  std::string_view rest(real + strlen(kScheme));
-  return std::string(rest.substr(0, rest.find_first_of("/?")));
-}
-
 /**
  * Checks one directive that may name a cxxbalancer:// URL (ProxyPass, ProxyPassMatch,
  * RewriteRule with [P]): every such URL must name a declared balancer.
@@ -159,10 +291,10 @@ bool checkDirective(server_rec* s, apr_pool_t* pool, const ConfigGeneration& gen
                     const ap_directive_t* directive) {
   bool ok = true;
   for (const auto& word : splitArgs(pool, directive->args ? directive->args : "")) {
-    if (strncasecmp(word.c_str(), kScheme, strlen(kScheme)) != 0) {
+    if (!isOurUrl(word)) {
       continue;
     }
-    std::string name = balancerNameOf(word.c_str());
+    std::string name = balancerNameOf(word);
     if (!name.empty() && generation.find(name) != nullptr) {
       continue;
     }
@@ -201,6 +333,17 @@ const command_rec kDirectives[] = {
                      "only inside <CxxBalancer NAME> (or mod_proxy's <Proxy balancer://NAME>)"),
     AP_INIT_RAW_ARGS("BalancerSet", onBalancerSetOutside, nullptr, RSRC_CONF | ACCESS_CONF,
                      "only inside <CxxBalancer NAME>"),
+    // mod_proxy's directives, offered to us first; declined unless they name cxxbalancer://.
+    // The contexts are mod_proxy's own, so httpd's context checks answer as they would for it.
+    AP_INIT_RAW_ARGS("<Proxy", onProxySection, nullptr, RSRC_CONF, "mod_proxy's <Proxy>"),
+    AP_INIT_RAW_ARGS("<ProxyMatch", onProxySection, reinterpret_cast<void*>(1), RSRC_CONF,
+                     "mod_proxy's <ProxyMatch>"),
+    AP_INIT_RAW_ARGS("ProxyPass", onProxyPass, nullptr, RSRC_CONF | ACCESS_CONF,
+                     "mod_proxy's ProxyPass"),
+    AP_INIT_RAW_ARGS("ProxyPassMatch", onProxyPass, nullptr, RSRC_CONF | ACCESS_CONF,
+                     "mod_proxy's ProxyPassMatch"),
+    AP_INIT_RAW_ARGS("ProxySet", onProxySet, nullptr, RSRC_CONF | ACCESS_CONF,
+                     "mod_proxy's ProxySet"),
     {nullptr, {.no_args = nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 
