@@ -19,7 +19,7 @@ struct LbSlot {
   uint64_t busy = 0;         ///< requests in flight
   uint64_t transferred = 0;  ///< bytes in + out, for bytraffic
   /// Moving average of the member's response time in microseconds, for p2c; 0 = not known
-  /// yet. The caller maintains it, e.g. with updateLatencyEwma() (p2c.h).
+  /// yet. The caller maintains it, e.g. with updateLatencyEwma() (core/moving_average.h).
   uint64_t latencyUs = 0;
 };
 

@@ -1,8 +1,9 @@
 #include "httpd/shared_segment.h"
 
-#include <chrono>
 #include <stdexcept>
 #include <string>
+
+#include "core/clock.h"
 
 namespace cxxb::httpd {
 namespace {
@@ -24,12 +25,6 @@ Retained& retained() {
     data = static_cast<Retained*>(ap_retained_data_create(kRetainedKey, sizeof(Retained)));
   }
   return *data;
-}
-
-int64_t wallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -76,7 +71,8 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
     }
   }
 
-  auto report = fresh->table_.initialize(balancers, previous.get(), wallNowNs());
+  auto report =
+      fresh->table_.initialize(balancers, previous.get(), SystemClock::instance().wallNowNs());
   if (!report) {
     destroyNew();
     ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "CXB00704: shared memory: %s",
