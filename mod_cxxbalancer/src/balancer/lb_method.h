@@ -101,9 +101,9 @@ size_t creditRound(std::span<LbSlot> slots, std::span<const size_t> eligible, Be
 }
 
 /**
- * @return the method called `name` (lowercase), or nullptr when there is none. This is the
- * one place that lists the methods: "byrequests", "bytraffic", "bybusyness" (httpd's), and
- * the project's own "p2c". Methods that draw random numbers get a fixed seed: call reseed().
+ * @return the method called `name` (lowercase), or nullptr when there is none. The names
+ * are those of config/lb_methods.h. Methods that draw random numbers get a fixed seed: call
+ * reseed().
  */
 LbMethodPtr makeLbMethod(std::string_view name);
 

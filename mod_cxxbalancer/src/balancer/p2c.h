@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "balancer/lb_method.h"
+#include "config/lb_methods.h"
 #include "core/moving_average.h"
 #include "core/random.h"
 
@@ -55,7 +56,7 @@ namespace cxxb::balancer {
  */
 class P2c final : public LbMethod {
  public:
-  static constexpr std::string_view kName = "p2c";
+  static constexpr std::string_view kName = config::lbMethodName(config::LbMethodKind::P2c);
   static constexpr uint64_t kDefaultSeed = 0x9e3779b97f4a7c15ULL;
 
   explicit P2c(uint64_t seed = kDefaultSeed) noexcept : random_(seed) {}

@@ -779,9 +779,9 @@ const std::array<MemberKey, 31> kMemberKeys{{
 }};
 
 Result<void> setLbMethod(BalancerConfig& b, const Arg& a) {
-  for (const auto& name : knownLbMethods()) {
-    if (iequals(a.value, name)) {
-      b.lbMethod = name;
+  for (const auto& method : kLbMethods) {
+    if (iequals(a.value, method.name)) {
+      b.lbMethod = std::string(method.name);
       return {};
     }
   }
@@ -837,7 +837,13 @@ Result<void> setBalancerFlag(BalancerConfig& b, const Arg& a) {
 }
 
 const std::string& lbMethodsAllowed() {
-  static const std::string text = joined(knownLbMethods());
+  static const std::string text = [] {
+    std::vector<std::string> names;
+    for (const auto& method : kLbMethods) {
+      names.emplace_back(method.name);
+    }
+    return joined(names);
+  }();
   return text;
 }
 
@@ -873,7 +879,7 @@ const std::array<BalancerKey, 20> kBalancerKeys{{
      [](BalancerConfig& b, const Arg& a) { return assign(b.hc.timeout, a, durationOf); }},
     {"hcuri", "a path starting with /",
      [](BalancerConfig& b, const Arg& a) { return assign(b.hc.uri, a, parseHcUri); }},
-    {"lbmethod", "", setLbMethod},  // allowed text comes from knownLbMethods()
+    {"lbmethod", "", setLbMethod},  // allowed text comes from kLbMethods
     {"maxattempts", "0..100",
      [](BalancerConfig& b, const Arg& a) {
        return assign(b.maxAttempts, a, [](const Arg& x) { return parseRanged(x, 0, 100); });
@@ -921,11 +927,6 @@ bool isMemberKey(std::string_view key) { return findKey(kMemberKeys, key) != nul
 bool isBalancerKey(std::string_view key) { return findKey(kBalancerKeys, key) != nullptr; }
 
 }  // namespace
-
-const std::vector<std::string>& knownLbMethods() {
-  static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness", "p2c"};
-  return methods;
-}
 
 Result<MemberUrl> parseMemberUrl(std::string_view url) {
   auto parsed = parseUrl(url);

@@ -15,9 +15,6 @@
 
 namespace cxxb::config {
 
-/** Lowercase names of the balancer methods `lbmethod=` accepts. */
-const std::vector<std::string>& knownLbMethods();
-
 /** Parses `http://host[:port][/path]`, `https://…`, `ajp://…`; IPv6 as `[::1]`. */
 Result<MemberUrl> parseMemberUrl(std::string_view url);
 
