@@ -41,32 +41,13 @@ constexpr int64_t kMaxDurationMs = 3600 * 1000;
 constexpr uint64_t kMaxPool = 100000;
 
 /** Makes text safe to show on one line: escapes control and non-ASCII bytes, caps length. */
-std::string shown(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (out.size() >= kMaxShown) {
-      out += "...";
-      break;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c >= 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string shown(std::string_view s) { return escapeForLog(s, kMaxShown); }
 
 /** Names one offending character: 'x' when printable, 0xHH otherwise. */
 std::string charName(char ch) {
-  static constexpr char kHex[] = "0123456789abcdef";
   auto c = static_cast<unsigned char>(ch);
   if (c < 0x20 || c >= 0x7f) {
-    return std::string("0x") + kHex[c >> 4] + kHex[c & 0xf];
+    return std::string("0x") + kHexDigits[c >> 4] + kHexDigits[c & 0xf];
   }
   return std::string("'") + ch + "'";
 }
