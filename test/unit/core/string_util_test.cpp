@@ -7,6 +7,15 @@
 
 using cxxb::CaseInsensitiveLess;
 using cxxb::escapeForLog;
+using cxxb::kHexDigits;
+
+TEST_CASE("kHexDigits: lower-case digits indexed by value", "[core]") {
+  REQUIRE(kHexDigits.size() == 16);
+  CHECK(kHexDigits[0] == '0');
+  CHECK(kHexDigits[9] == '9');
+  CHECK(kHexDigits[0xa] == 'a');
+  CHECK(kHexDigits[0xf] == 'f');
+}
 
 TEST_CASE("escapeForLog: one line, unambiguous, bounded", "[core]") {
   CHECK(escapeForLog("plain text", 64) == "plain text");
