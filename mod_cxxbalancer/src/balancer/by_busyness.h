@@ -1,6 +1,7 @@
 #pragma once
 // bybusyness: the member with the fewest requests in flight.
 #include "balancer/lb_method.h"
+#include "config/lb_methods.h"
 
 namespace cxxb::balancer {
 
@@ -22,7 +23,7 @@ namespace cxxb::balancer {
  */
 class ByBusyness final : public LbMethod {
  public:
-  static constexpr std::string_view kName = "bybusyness";
+  static constexpr std::string_view kName = config::lbMethodName(config::LbMethodKind::ByBusyness);
 
   std::string_view name() const noexcept override { return kName; }
   /** @copydoc LbMethod::pick */

@@ -1,6 +1,7 @@
 #pragma once
 // byrequests: mod_proxy's weighted credit scheme (smooth weighted round robin).
 #include "balancer/lb_method.h"
+#include "config/lb_methods.h"
 
 namespace cxxb::balancer {
 
@@ -39,7 +40,7 @@ namespace cxxb::balancer {
  */
 class ByRequests final : public LbMethod {
  public:
-  static constexpr std::string_view kName = "byrequests";
+  static constexpr std::string_view kName = config::lbMethodName(config::LbMethodKind::ByRequests);
 
   std::string_view name() const noexcept override { return kName; }
   /** @copydoc LbMethod::pick */

@@ -1,6 +1,7 @@
 #pragma once
 // bytraffic: the member that has moved the fewest bytes per unit of weight.
 #include "balancer/lb_method.h"
+#include "config/lb_methods.h"
 
 namespace cxxb::balancer {
 
@@ -21,7 +22,7 @@ namespace cxxb::balancer {
  */
 class ByTraffic final : public LbMethod {
  public:
-  static constexpr std::string_view kName = "bytraffic";
+  static constexpr std::string_view kName = config::lbMethodName(config::LbMethodKind::ByTraffic);
 
   std::string_view name() const noexcept override { return kName; }
   /** @copydoc LbMethod::pick */

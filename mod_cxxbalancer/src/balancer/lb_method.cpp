@@ -4,23 +4,24 @@
 #include "balancer/by_requests.h"
 #include "balancer/by_traffic.h"
 #include "balancer/p2c.h"
+#include "config/lb_methods.h"
 
 namespace cxxb::balancer {
 
-// The one list of methods. Configuration validation and the manager ask this factory
-// whether a name exists, so a new method is added here and nowhere else.
 LbMethodPtr makeLbMethod(std::string_view name) {
-  if (name == ByRequests::kName) {
-    return std::make_unique<ByRequests>();
+  const auto kind = config::lbMethodKind(name);
+  if (!kind) {
+    return nullptr;
   }
-  if (name == ByTraffic::kName) {
-    return std::make_unique<ByTraffic>();
-  }
-  if (name == ByBusyness::kName) {
-    return std::make_unique<ByBusyness>();
-  }
-  if (name == P2c::kName) {
-    return std::make_unique<P2c>();
+  switch (*kind) {  // no default: a kind added to config/lb_methods.h must be made here
+    case config::LbMethodKind::ByRequests:
+      return std::make_unique<ByRequests>();
+    case config::LbMethodKind::ByTraffic:
+      return std::make_unique<ByTraffic>();
+    case config::LbMethodKind::ByBusyness:
+      return std::make_unique<ByBusyness>();
+    case config::LbMethodKind::P2c:
+      return std::make_unique<P2c>();
   }
   return nullptr;
 }

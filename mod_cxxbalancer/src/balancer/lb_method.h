@@ -19,7 +19,7 @@ struct LbSlot {
   uint64_t busy = 0;         ///< requests in flight
   uint64_t transferred = 0;  ///< bytes in + out, for bytraffic
   /// Moving average of the member's response time in microseconds, for p2c; 0 = not known
-  /// yet. The caller maintains it, e.g. with updateLatencyEwma() (p2c.h).
+  /// yet. The caller maintains it, e.g. with updateLatencyEwma() (core/moving_average.h).
   uint64_t latencyUs = 0;
 };
 
@@ -101,9 +101,9 @@ size_t creditRound(std::span<LbSlot> slots, std::span<const size_t> eligible, Be
 }
 
 /**
- * @return the method called `name` (lowercase), or nullptr when there is none. This is the
- * one place that lists the methods: "byrequests", "bytraffic", "bybusyness" (httpd's), and
- * the project's own "p2c". Methods that draw random numbers get a fixed seed: call reseed().
+ * @return the method called `name` (lowercase), or nullptr when there is none. The names
+ * are those of config/lb_methods.h. Methods that draw random numbers get a fixed seed: call
+ * reseed().
  */
 LbMethodPtr makeLbMethod(std::string_view name);
 

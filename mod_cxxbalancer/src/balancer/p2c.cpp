@@ -3,40 +3,13 @@
 #include <cassert>
 
 namespace cxxb::balancer {
-namespace {
-
-/** splitmix64: turns any seed, 0 included, into a well-mixed non-zero xorshift state. */
-uint64_t mixSeed(uint64_t seed) noexcept {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return z == 0 ? 1 : z;
-}
-
-}  // namespace
-
-void P2c::reseed(uint64_t seed) noexcept { state_ = mixSeed(seed); }
-
-uint64_t P2c::next() noexcept {
-  state_ ^= state_ >> 12;
-  state_ ^= state_ << 25;
-  state_ ^= state_ >> 27;
-  return state_ * 0x2545f4914f6cdd1dULL;
-}
-
-size_t P2c::below(size_t n) noexcept {
-  // Lemire's multiply-shift on the high 32 bits: no division, and the bias for any member
-  // count a balancer can have is far below one in a million.
-  const uint64_t high = next() >> 32;
-  return static_cast<size_t>((high * static_cast<uint64_t>(n)) >> 32);
-}
+void P2c::reseed(uint64_t seed) noexcept { random_.reseed(seed); }
 
 std::pair<size_t, size_t> P2c::draw(std::span<const size_t> eligible) noexcept {
   const size_t n = eligible.size();
   // Two distinct positions: the second is drawn among the n - 1 others.
-  const size_t first = below(n);
-  size_t second = below(n - 1);
+  const size_t first = random_.below(n);
+  size_t second = random_.below(n - 1);
   if (second >= first) {
     ++second;
   }

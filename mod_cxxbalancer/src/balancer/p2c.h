@@ -3,6 +3,9 @@
 #include <cstdint>
 
 #include "balancer/lb_method.h"
+#include "config/lb_methods.h"
+#include "core/moving_average.h"
+#include "core/random.h"
 
 namespace cxxb::balancer {
 
@@ -46,17 +49,17 @@ namespace cxxb::balancer {
  * to it; at low load it may stay idle, which costs nothing since the others then serve
  * without queueing.
  *
- * Randomness: xorshift64* (Vigna), cheap and good enough for choosing members, seeded in the
- * constructor; tests pass a fixed seed. Methods are built before httpd forks, so the
- * adapter calls reseed() in each child. The generator is state of this object: like every
- * method, pick() runs under the caller's lock.
+ * Randomness: a SeededRandom (core/random.h, xorshift64*), seeded in the constructor; tests
+ * pass a fixed seed. Methods are built before httpd forks, so the adapter calls reseed() in
+ * each child. The generator is state of this object: like every method, pick() runs under
+ * the caller's lock.
  */
 class P2c final : public LbMethod {
  public:
-  static constexpr std::string_view kName = "p2c";
+  static constexpr std::string_view kName = config::lbMethodName(config::LbMethodKind::P2c);
   static constexpr uint64_t kDefaultSeed = 0x9e3779b97f4a7c15ULL;
 
-  explicit P2c(uint64_t seed = kDefaultSeed) noexcept { reseed(seed); }
+  explicit P2c(uint64_t seed = kDefaultSeed) noexcept : random_(seed) {}
 
   std::string_view name() const noexcept override { return kName; }
   /** @copydoc LbMethod::pick */
@@ -74,37 +77,9 @@ class P2c final : public LbMethod {
   std::pair<size_t, size_t> draw(std::span<const size_t> eligible) noexcept;
   /** The better of a and b by the score in the class comment. */
   size_t better(const LbSlot& slotA, size_t a, const LbSlot& slotB, size_t b) noexcept;
-  uint64_t next() noexcept;
-  /** A uniform index in [0, n), n >= 1. */
-  size_t below(size_t n) noexcept;
 
-  uint64_t state_ = 1;
+  SeededRandom random_;
   uint64_t fleetLatencyUs_ = 0;
 };
-
-/**
- * The next value of a member's `latencyUs` after a response that took `sampleUs`: an
- * exponentially weighted moving average giving the new sample 1/8 of the weight (as TCP's
- * smoothed round-trip time), so one slow response moves it a little and a member that
- * stays slow is priced as slow within a dozen responses. The first sample is taken as it
- * is; the result is never 0 (which would mean "unknown").
- *
- * What to measure: the time from sending the request to the first byte of the response
- * (the status line). Body transfer time depends on the size of the body and on the client,
- * not on the member, and a WebSocket tunnel's lifetime says nothing about its speed.
- * Shared memory: the read-update-write is not atomic; a lost update among concurrent
- * responses only drops one sample of an average.
- */
-constexpr uint64_t updateLatencyEwma(uint64_t ewmaUs, uint64_t sampleUs) noexcept {
-  if (sampleUs == 0) {
-    sampleUs = 1;
-  }
-  if (ewmaUs == 0) {
-    return sampleUs;
-  }
-  const uint64_t next =
-      sampleUs >= ewmaUs ? ewmaUs + (sampleUs - ewmaUs) / 8 : ewmaUs - (ewmaUs - sampleUs) / 8;
-  return next == 0 ? 1 : next;
-}
 
 }  // namespace cxxb::balancer

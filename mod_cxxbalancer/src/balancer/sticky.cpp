@@ -5,8 +5,6 @@
 namespace cxxb::balancer {
 namespace {
 
-constexpr std::string_view kHex = "0123456789abcdef";
-
 /** Splits off the text before the first of `delimiters` (all of `rest` when none). */
 std::string_view nextPart(std::string_view& rest, std::string_view delimiters) noexcept {
   const size_t end = rest.find_first_of(delimiters);
@@ -96,24 +94,7 @@ void appendCookieOctets(std::string& out, std::string_view text, bool isName) {
 }
 
 /** `text` for a log line: at most 64 characters, anything unprintable as \xHH. */
-std::string printable(std::string_view text) {
-  constexpr size_t kMax = 64;
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > kMax) {
-    out += "...";
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return escapeForLog(text, 64); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/lb_methods.h"
 #include "core/clock.h"
 
 namespace cxxb::config {
@@ -121,7 +122,7 @@ struct BalancerConfig {
   std::string name;
   SourceLocation where;
   std::vector<MemberConfig> members;
-  std::string lbMethod = "byrequests";
+  std::string lbMethod{kDefaultLbMethod};
   std::string stickyCookie;    // stickysession=COOKIE[|urlparam], first part
   std::string stickyUrlParam;  // second part; equals the cookie name when only one is given
   char stickySeparator = '.';

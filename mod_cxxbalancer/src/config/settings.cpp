@@ -41,32 +41,13 @@ constexpr int64_t kMaxDurationMs = 3600 * 1000;
 constexpr uint64_t kMaxPool = 100000;
 
 /** Makes text safe to show on one line: escapes control and non-ASCII bytes, caps length. */
-std::string shown(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (out.size() >= kMaxShown) {
-      out += "...";
-      break;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c >= 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string shown(std::string_view s) { return escapeForLog(s, kMaxShown); }
 
 /** Names one offending character: 'x' when printable, 0xHH otherwise. */
 std::string charName(char ch) {
-  static constexpr char kHex[] = "0123456789abcdef";
   auto c = static_cast<unsigned char>(ch);
   if (c < 0x20 || c >= 0x7f) {
-    return std::string("0x") + kHex[c >> 4] + kHex[c & 0xf];
+    return std::string("0x") + kHexDigits[c >> 4] + kHexDigits[c & 0xf];
   }
   return std::string("'") + ch + "'";
 }
@@ -779,9 +760,9 @@ const std::array<MemberKey, 31> kMemberKeys{{
 }};
 
 Result<void> setLbMethod(BalancerConfig& b, const Arg& a) {
-  for (const auto& name : knownLbMethods()) {
-    if (iequals(a.value, name)) {
-      b.lbMethod = name;
+  for (const auto& method : kLbMethods) {
+    if (iequals(a.value, method.name)) {
+      b.lbMethod = std::string(method.name);
       return {};
     }
   }
@@ -837,7 +818,13 @@ Result<void> setBalancerFlag(BalancerConfig& b, const Arg& a) {
 }
 
 const std::string& lbMethodsAllowed() {
-  static const std::string text = joined(knownLbMethods());
+  static const std::string text = [] {
+    std::vector<std::string> names;
+    for (const auto& method : kLbMethods) {
+      names.emplace_back(method.name);
+    }
+    return joined(names);
+  }();
   return text;
 }
 
@@ -873,7 +860,7 @@ const std::array<BalancerKey, 20> kBalancerKeys{{
      [](BalancerConfig& b, const Arg& a) { return assign(b.hc.timeout, a, durationOf); }},
     {"hcuri", "a path starting with /",
      [](BalancerConfig& b, const Arg& a) { return assign(b.hc.uri, a, parseHcUri); }},
-    {"lbmethod", "", setLbMethod},  // allowed text comes from knownLbMethods()
+    {"lbmethod", "", setLbMethod},  // allowed text comes from kLbMethods
     {"maxattempts", "0..100",
      [](BalancerConfig& b, const Arg& a) {
        return assign(b.maxAttempts, a, [](const Arg& x) { return parseRanged(x, 0, 100); });
@@ -939,11 +926,6 @@ std::span<const std::string_view> memberKeyNames() {
 std::span<const std::string_view> balancerKeyNames() {
   static const std::vector<std::string_view> names = namesOf(kBalancerKeys);
   return names;
-}
-
-const std::vector<std::string>& knownLbMethods() {
-  static const std::vector<std::string> methods{"byrequests", "bytraffic", "bybusyness", "p2c"};
-  return methods;
 }
 
 std::string misplacedKeyMessage(std::string_view balancer, std::string_view key,

@@ -16,9 +16,6 @@
 
 namespace cxxb::config {
 
-/** Lowercase names of the balancer methods `lbmethod=` accepts. */
-const std::vector<std::string>& knownLbMethods();
-
 /**
  * The keys a BalancerMember line accepts, alphabetical. The parser's own table, for the
  * configuration reference's test and tools (`unknown key` messages list the same names).

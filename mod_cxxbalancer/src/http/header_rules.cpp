@@ -210,11 +210,10 @@ void appendChunk(std::string& out, std::string_view data) {
   if (data.empty()) {
     return;  // an empty chunk would be the last-chunk and end the body
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   std::array<char, 16> digits{};
   size_t n = 0;
   for (uint64_t size = data.size(); size != 0; size >>= 4) {
-    digits[n++] = kHex[size & 0xf];
+    digits[n++] = kHexDigits[size & 0xf];
   }
   out.reserve(out.size() + n + data.size() + 4);
   while (n > 0) {

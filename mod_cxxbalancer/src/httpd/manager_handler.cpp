@@ -2,10 +2,10 @@
 // renderer made of it. No state changes here (later work adds POST actions with nonces).
 #include "httpd/manager_handler.h"
 
-#include <chrono>
 #include <cstring>
 #include <string>
 
+#include "core/clock.h"
 #include "core/message_ids.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
@@ -33,11 +33,9 @@ int serveManager(request_rec* r) {
   if (state == nullptr || !state->segment) {
     return HTTP_SERVICE_UNAVAILABLE;
   }
-  int64_t wallNowNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const Clock& clock = SystemClock::instance();
   manager::Snapshot snapshot = manager::takeSnapshot(state->segment->table(), state->balancers,
-                                                     wallNowNs, SteadyClock::instance().now());
+                                                     clock.wallNowNs(), clock.now());
   std::string body;
   if (*format == manager::OutputFormat::Json) {
     body = manager::renderJson(snapshot);

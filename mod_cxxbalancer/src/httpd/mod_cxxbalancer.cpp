@@ -110,7 +110,7 @@ void onChildInit(apr_pool_t* pchild, server_rec* s) noexcept {
     if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS || threads < 1) {
       threads = 1;
     }
-    state->registry.initChild(uint32_t(threads), SteadyClock::instance());
+    state->registry.initChild(uint32_t(threads), SystemClock::instance());
   });
 }
 

@@ -20,7 +20,7 @@ char* lookupHealth(request_rec* r, char* key) noexcept {
     ServerState* state = serverState();
     std::vector<balancer::HealthMapEntry> entries;
     if (state != nullptr) {
-      TimePoint now = SteadyClock::instance().now();
+      TimePoint now = SystemClock::instance().now();
       for (auto& [name, balancer] : state->registry.all()) {
         for (const auto& member : balancer->members()) {
           const auto& config = member->config();

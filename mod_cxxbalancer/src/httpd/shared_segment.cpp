@@ -1,9 +1,9 @@
 #include "httpd/shared_segment.h"
 
-#include <chrono>
 #include <stdexcept>
 #include <string>
 
+#include "core/clock.h"
 #include "core/message_ids.h"
 
 namespace cxxb::httpd {
@@ -26,12 +26,6 @@ Retained& retained() {
     data = static_cast<Retained*>(ap_retained_data_create(kRetainedKey, sizeof(Retained)));
   }
   return *data;
-}
-
-int64_t wallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -79,7 +73,8 @@ std::unique_ptr<SharedSegment> SharedSegment::create(
     }
   }
 
-  auto report = fresh->table_.initialize(balancers, previous.get(), wallNowNs());
+  auto report =
+      fresh->table_.initialize(balancers, previous.get(), SystemClock::instance().wallNowNs());
   if (!report) {
     destroyNew();
     ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s: shared memory: %s", msg::kShmInitFailed,

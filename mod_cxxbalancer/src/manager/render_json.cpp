@@ -2,17 +2,17 @@
 
 #include <cstdint>
 
+#include "core/string_util.h"
+
 namespace cxxb::manager {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 void appendUnicodeEscape(std::string& out, uint32_t code) {
   out += "\\u";
-  out += kHex[(code >> 12) & 0xF];
-  out += kHex[(code >> 8) & 0xF];
-  out += kHex[(code >> 4) & 0xF];
-  out += kHex[code & 0xF];
+  out += kHexDigits[(code >> 12) & 0xF];
+  out += kHexDigits[(code >> 8) & 0xF];
+  out += kHexDigits[(code >> 4) & 0xF];
+  out += kHexDigits[code & 0xF];
 }
 
 /**

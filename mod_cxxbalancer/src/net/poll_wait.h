@@ -18,7 +18,7 @@ namespace cxxb::net {
  */
 inline int waitUntil(int fd, short events, TimePoint deadline) noexcept {
   for (;;) {
-    const auto remaining = std::chrono::ceil<Millis>(deadline - MonoClock::now());
+    const auto remaining = std::chrono::ceil<Millis>(deadline - SystemClock::instance().now());
     if (remaining.count() <= 0) {
       return 0;
     }
@@ -39,7 +39,7 @@ inline int waitUntil(int fd, short events, TimePoint deadline) noexcept {
 }
 
 inline TimePoint deadlineAfter(Millis timeout) noexcept {
-  return MonoClock::now() + std::max(timeout, Millis::zero());
+  return SystemClock::instance().now() + std::max(timeout, Millis::zero());
 }
 
 }  // namespace cxxb::net

@@ -4,6 +4,7 @@
 #include <new>
 #include <string>
 
+#include "core/moving_average.h"
 #include "core/string_util.h"
 
 namespace cxxb::shm {
@@ -334,15 +335,9 @@ void changeStatusAtRuntime(MemberRecord& member, uint32_t set, uint32_t clear) n
 
 void recordLatency(MemberRecord& member, uint64_t micros) noexcept {
   uint64_t old = member.latencyEwmaUs.load(std::memory_order_relaxed);
-  uint64_t next;
-  do {
-    // Integer EWMA with weight 1/8; computed on signed values so a drop pulls it down.
-    next = old == 0 ? std::max<uint64_t>(micros, 1)
-                    : uint64_t(int64_t(old) + (int64_t(micros) - int64_t(old)) / 8);
-    if (next == 0) {
-      next = 1;  // 0 means "no sample yet"
-    }
-  } while (!member.latencyEwmaUs.compare_exchange_weak(old, next, std::memory_order_relaxed));
+  while (!member.latencyEwmaUs.compare_exchange_weak(old, updateLatencyEwma(old, micros),
+                                                     std::memory_order_relaxed)) {
+  }
 }
 
 }  // namespace cxxb::shm

@@ -134,7 +134,7 @@ void changeStatusAtRuntime(MemberRecord& member, uint32_t set, uint32_t clear) n
 
 /**
  * Folds one successful request's latency into the member's moving average: 1/8 of the new
- * sample, 7/8 of the old average (the first sample is taken as it is). Lock-free.
+ * sample, 7/8 of the old average: updateLatencyEwma() (core/moving_average.h). Lock-free.
  */
 void recordLatency(MemberRecord& member, uint64_t micros) noexcept;
 

@@ -25,8 +25,12 @@ TEST_CASE("makeLbMethod returns a fresh method each time", "[balancer]") {
 }
 
 TEST_CASE("every method configuration accepts can be made", "[balancer]") {
-  for (const auto& name : cxxb::config::knownLbMethods()) {
-    INFO(name);
-    CHECK(cxxb::balancer::makeLbMethod(name) != nullptr);
+  for (const auto& method : cxxb::config::kLbMethods) {
+    INFO(method.name);
+    const auto made = cxxb::balancer::makeLbMethod(method.name);
+    REQUIRE(made != nullptr);
+    CHECK(made->name() == method.name);
   }
+  CHECK(cxxb::balancer::makeLbMethod("ByRequests") == nullptr);  // configuration lowercases
+  CHECK(cxxb::balancer::makeLbMethod("random") == nullptr);
 }

@@ -13,11 +13,11 @@
 
 #include "balancer/lb_test_support.h"
 
+using cxxb::updateLatencyEwma;
 using cxxb::balancer::LbMethod;
 using cxxb::balancer::LbSlot;
 using cxxb::balancer::makeLbMethod;
 using cxxb::balancer::P2c;
-using cxxb::balancer::updateLatencyEwma;
 using cxxb::test::allIndices;
 using cxxb::test::makeSlots;
 using cxxb::test::pickSequence;
@@ -123,23 +123,6 @@ TEST_CASE("p2c: the seed fixes the sequence; reseed changes it", "[balancer][p2c
   P2c zero(0);  // seed 0 is fine (xorshift's forbidden state is never reached)
   CHECK(pickSequence(zero, slots, 40).size() == 40);
   CHECK(makeLbMethod("p2c")->name() == "p2c");
-}
-
-TEST_CASE("p2c: latency moving average", "[balancer][p2c]") {
-  CHECK(updateLatencyEwma(0, 500) == 500);  // the first sample as it is
-  CHECK(updateLatencyEwma(0, 0) == 1);      // never 0, which means unknown
-  CHECK(updateLatencyEwma(100, 900) == 200);
-  CHECK(updateLatencyEwma(800, 0) == 701);  // 800 - 799 / 8
-  CHECK(updateLatencyEwma(1, 1) == 1);
-  CHECK(updateLatencyEwma(UINT64_MAX, 0) > 0);
-  CHECK(updateLatencyEwma(1, UINT64_MAX) > 1);
-  uint64_t ewma = 10;
-  int steps = 0;
-  while (ewma < 990) {
-    ewma = updateLatencyEwma(ewma, 1000);
-    ++steps;
-  }
-  CHECK(steps < 40);
 }
 
 // --- Simulation --------------------------------------------------------------------------

@@ -663,9 +663,22 @@ TEST_CASE("balancer messages are exact", "[config]") {
   CHECK(balancerError(c[0], c[1]) == c[2]);
 }
 
-TEST_CASE("knownLbMethods lists every method, byrequests first", "[config]") {
-  CHECK(knownLbMethods() ==
-        std::vector<std::string>{"byrequests", "bytraffic", "bybusyness", "p2c"});
+TEST_CASE("lbmethod= accepts every method of the table, in any case", "[config]") {
+  for (const auto& method : kLbMethods) {
+    BalancerConfig b;
+    std::string upper;
+    for (const char c : method.name) {
+      upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    INFO(upper);
+    REQUIRE(applyBalancerSetting(b, "lbmethod", upper).ok());
+    CHECK(b.lbMethod == method.name);
+  }
+  BalancerConfig b;
+  auto bad = applyBalancerSetting(b, "lbmethod", "random");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error() ==
+        "lbmethod=random: unknown method; allowed: byrequests, bytraffic, bybusyness, p2c");
 }
 
 TEST_CASE("a bad BalancerSet line changes nothing", "[config]") {

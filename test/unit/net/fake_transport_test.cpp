@@ -42,3 +42,32 @@ TEST_CASE("fake transport serves scripted reads and captures writes", "[net][fak
   CHECK(state->destroyed);
   CHECK(state->closeCalls == 1);
 }
+
+TEST_CASE("fake transport with a clock: timeouts and late data take their time", "[net][fake]") {
+  cxxb::test::FakeClock clock;
+  auto [transport, state] = FakeTransport::make();
+  state->clock = &clock;
+  const auto start = clock.now();
+  std::array<char, 8> buf{};
+
+  CHECK(transport->read(buf, Millis(300)).status == IoStatus::Timeout);  // nothing scripted
+  CHECK(clock.now() - start == Millis(300));
+
+  state->reads.push_back({IoStatus::Ok, "late", 0, Millis(500)});
+  CHECK(transport->read(buf, Millis(200)).status == IoStatus::Timeout);  // not there yet
+  CHECK(clock.now() - start == Millis(500));
+  auto late = transport->read(buf, Millis(1000));  // arrives 300 ms into this read
+  CHECK(late.status == IoStatus::Ok);
+  CHECK(std::string(buf.data(), late.bytes) == "late");
+  CHECK(clock.now() - start == Millis(800));
+
+  state->reads.push_back({IoStatus::Ok, "now", 0});
+  CHECK(transport->read(buf, Millis(1000)).status == IoStatus::Ok);
+  CHECK(clock.now() - start == Millis(800));
+
+  state->writeFailure = IoStatus::Timeout;
+  CHECK(transport->writeAll("x", Millis(250)).status == IoStatus::Timeout);
+  CHECK(clock.now() - start == Millis(1050));
+  CHECK(transport->writeAll("y", Millis(250)).status == IoStatus::Ok);
+  CHECK(clock.now() - start == Millis(1050));
+}

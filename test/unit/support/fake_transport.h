@@ -1,6 +1,8 @@
 #pragma once
 // A scripted Transport for pool and connector tests. The test keeps a handle on the shared
-// state, so it can still script and inspect a transport after handing it to a pool.
+// state, so it can still script and inspect a transport after handing it to a pool. Given a
+// FakeClock, it honours timeouts as a socket would, by moving that clock: a read that waits
+// for nothing, or for data scripted to come later than its timeout, takes the whole timeout.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +13,7 @@
 #include <utility>
 
 #include "net/transport.h"
+#include "support/fake_clock.h"
 
 namespace cxxb::test {
 
@@ -22,6 +25,7 @@ class FakeTransport final : public net::Transport {
     net::IoStatus status = net::IoStatus::Ok;
     std::string data;
     int sysError = 0;
+    Millis after{0};  ///< how long after the read starts it arrives (with State::clock)
   };
 
   struct State {
@@ -37,6 +41,8 @@ class FakeTransport final : public net::Transport {
     int closeCalls = 0;
     int reusableCalls = 0;
     int id = 0;  ///< free for tests to tell transports apart
+    /** When set, reads and timed-out writes take their time on this clock. */
+    FakeClock* clock = nullptr;
   };
 
   explicit FakeTransport(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -52,14 +58,19 @@ class FakeTransport final : public net::Transport {
     return {std::make_unique<FakeTransport>(state), state};
   }
 
-  net::IoResult read(std::span<char> buffer, Millis /*timeout*/) override {
+  net::IoResult read(std::span<char> buffer, Millis timeout) override {
     if (state_->closed) {
       return {net::IoStatus::Error, 0, EBADF};
     }
-    if (state_->reads.empty()) {
+    if (state_->reads.empty() || state_->reads.front().after > timeout) {
+      if (!state_->reads.empty()) {
+        state_->reads.front().after -= timeout;  // still on its way at the next read
+      }
+      pass(timeout);
       return {net::IoStatus::Timeout, 0, 0};
     }
     Read& next = state_->reads.front();
+    pass(std::exchange(next.after, Millis(0)));
     if (next.status != net::IoStatus::Ok) {
       net::IoResult result{next.status, 0, next.sysError};
       state_->reads.pop_front();
@@ -74,7 +85,7 @@ class FakeTransport final : public net::Transport {
     return {net::IoStatus::Ok, n, 0};
   }
 
-  net::IoResult writeAll(std::string_view data, Millis /*timeout*/) override {
+  net::IoResult writeAll(std::string_view data, Millis timeout) override {
     if (state_->closed) {
       return {net::IoStatus::Error, 0, EBADF};
     }
@@ -82,6 +93,9 @@ class FakeTransport final : public net::Transport {
       const size_t n = std::min(data.size(), state_->writeFailAfter);
       state_->written.append(data.substr(0, n));
       const net::IoStatus status = *std::exchange(state_->writeFailure, std::nullopt);
+      if (status == net::IoStatus::Timeout) {
+        pass(timeout);
+      }
       return {status, n, 0};
     }
     state_->written.append(data);
@@ -105,6 +119,12 @@ class FakeTransport final : public net::Transport {
   State& state() noexcept { return *state_; }
 
  private:
+  void pass(Millis duration) noexcept {
+    if (state_->clock != nullptr) {
+      state_->clock->advance(duration);
+    }
+  }
+
   std::shared_ptr<State> state_;
 };
 

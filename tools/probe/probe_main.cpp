@@ -18,7 +18,7 @@
 #include "core/version.h"
 #include "probe/answerer.h"
 #include "probe/probe_options.h"
-#include "probe/target_check.h"
+#include "target_check.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "probe/target_check.h"
+#include "target_check.h"
 
 #include <array>
 
