@@ -1,6 +1,11 @@
 #pragma once
 // A scripted Transport for pool and connector tests. The test keeps a handle on the shared
 // state, so it can still script and inspect a transport after handing it to a pool.
+//
+// Time: with State::clock set, a read that waits moves that fake clock instead of sleeping.
+// A read with nothing scripted (or a scripted Timeout) takes the whole timeout; a scripted
+// read with `after` arrives that long after the call, or times out first if the timeout is
+// shorter (a timeout of 0 never moves the clock: it only asks whether data is there).
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +16,7 @@
 #include <utility>
 
 #include "net/transport.h"
+#include "support/fake_clock.h"
 
 namespace cxxb::test {
 
@@ -22,6 +28,7 @@ class FakeTransport final : public net::Transport {
     net::IoStatus status = net::IoStatus::Ok;
     std::string data;
     int sysError = 0;
+    Millis after{0};  ///< how long after the read() call it arrives
   };
 
   struct State {
@@ -36,7 +43,8 @@ class FakeTransport final : public net::Transport {
     bool destroyed = false;
     int closeCalls = 0;
     int reusableCalls = 0;
-    int id = 0;  ///< free for tests to tell transports apart
+    int id = 0;                  ///< free for tests to tell transports apart
+    FakeClock* clock = nullptr;  ///< moved by reads that wait (null: time stands still)
   };
 
   explicit FakeTransport(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -52,14 +60,25 @@ class FakeTransport final : public net::Transport {
     return {std::make_unique<FakeTransport>(state), state};
   }
 
-  net::IoResult read(std::span<char> buffer, Millis /*timeout*/) override {
+  net::IoResult read(std::span<char> buffer, Millis timeout) override {
     if (state_->closed) {
       return {net::IoStatus::Error, 0, EBADF};
     }
     if (state_->reads.empty()) {
+      wait(timeout);
       return {net::IoStatus::Timeout, 0, 0};
     }
     Read& next = state_->reads.front();
+    if (next.after > timeout) {
+      wait(timeout);
+      next.after -= timeout;
+      return {net::IoStatus::Timeout, 0, 0};
+    }
+    wait(next.after);
+    next.after = Millis(0);
+    if (next.status == net::IoStatus::Timeout) {
+      wait(timeout);
+    }
     if (next.status != net::IoStatus::Ok) {
       net::IoResult result{next.status, 0, next.sysError};
       state_->reads.pop_front();
@@ -105,6 +124,12 @@ class FakeTransport final : public net::Transport {
   State& state() noexcept { return *state_; }
 
  private:
+  void wait(Millis duration) noexcept {
+    if (state_->clock != nullptr) {
+      state_->clock->advance(duration);
+    }
+  }
+
   std::shared_ptr<State> state_;
 };
 
