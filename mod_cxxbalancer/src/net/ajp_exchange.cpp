@@ -11,6 +11,7 @@
 #include "core/string_util.h"
 #include "http/char_class.h"
 #include "http/header_rules.h"
+#include "net/relay.h"
 
 namespace cxxb::net {
 namespace {
@@ -376,23 +377,12 @@ bool AjpExchange::onEvent(ajp::Ajp13Event& event) {
 bool AjpExchange::readResponse() {
   std::span<char> buffer = options_.buffer;
   for (;;) {
-    // With body bytes delivered and not flushed, try without waiting first: when the member
-    // pauses, what the client has so far is flushed before blocking, so a slow stream
-    // reaches the client as it is produced. Otherwise no probe: one read call is enough.
-    IoResult io;
-    if (delivered_) {
-      io = transport_.read(buffer, Millis(0));
-      if (io.status == IoStatus::Timeout) {
-        consumer_.flush();
-        delivered_ = false;
-        if (consumer_.clientFailed()) {
-          return fail(ExchangeError::ClientFailed, {});
-        }
-        io = transport_.read(buffer, options_.ioTimeout);
-      }
-    } else {
-      io = transport_.read(buffer, options_.ioTimeout);
+    // Body bytes delivered and not flushed are flushed when the member pauses (relay.h).
+    RelayRead read = readOrFlush(transport_, buffer, options_.ioTimeout, delivered_, consumer_);
+    if (read.clientFailed) {
+      return fail(ExchangeError::ClientFailed, {});
     }
+    const IoResult& io = read.io;
     if (io.status != IoStatus::Ok) {
       std::string detail = std::string("reading response: ") + ioStatusText(io.status);
       if (io.status == IoStatus::Timeout) {
