@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/balancer_url.h"
 #include "config/settings.h"
 #include "core/string_util.h"
 #include "httpd/guard.h"
@@ -17,8 +18,6 @@
 
 namespace cxxb::httpd {
 namespace {
-
-constexpr const char* kScheme = "cxxbalancer://";
 
 std::vector<std::string> splitArgs(apr_pool_t* pool, const char* args) {
   std::vector<std::string> words;
@@ -141,15 +140,6 @@ const char* onBalancerMemberOutside(cmd_parms* cmd, void*, const char* args) noe
          "mod_proxy_balancer)";
 }
 
-/** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
-std::string balancerNameOf(const char* real) {
-  if (real == nullptr || strncasecmp(real, kScheme, strlen(kScheme)) != 0) {
-    return {};
-  }
-  std::string_view rest(real + strlen(kScheme));
-  return std::string(rest.substr(0, rest.find_first_of("/?")));
-}
-
 /**
  * Checks one directive that may name a cxxbalancer:// URL (ProxyPass, ProxyPassMatch,
  * RewriteRule with [P]): every such URL must name a declared balancer.
@@ -158,10 +148,11 @@ bool checkDirective(server_rec* s, apr_pool_t* pool, const ConfigGeneration& gen
                     const ap_directive_t* directive) {
   bool ok = true;
   for (const auto& word : splitArgs(pool, directive->args ? directive->args : "")) {
-    if (strncasecmp(word.c_str(), kScheme, strlen(kScheme)) != 0) {
+    auto url = config::parseBalancerUrl(word);
+    if (!url) {
       continue;
     }
-    std::string name = balancerNameOf(word.c_str());
+    std::string name(url->name);
     if (!name.empty() && generation.find(name) != nullptr) {
       continue;
     }

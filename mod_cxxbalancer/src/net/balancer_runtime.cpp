@@ -365,7 +365,7 @@ std::vector<std::string> BalancerRegistry::initTls() {
 }
 
 BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {
-  auto it = balancers_.find(toLower(name));
+  auto it = balancers_.find(name);
   return it == balancers_.end() ? nullptr : it->second.get();
 }
 

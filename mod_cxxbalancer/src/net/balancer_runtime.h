@@ -8,6 +8,7 @@
 // one child learns about a member, every child sees at once. MemberRuntime's atomic fields
 // are references to that record, so request threads read and update them without a lock.
 // Connection pools, resolved addresses and the methods' running credit stay per child.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -23,6 +24,7 @@
 #include "balancer/sticky.h"
 #include "config/balancer_config.h"
 #include "core/clock.h"
+#include "core/string_util.h"
 #include "net/connection_pool.h"
 #include "net/tcp_transport.h"
 #include "net/tls_transport.h"
@@ -205,9 +207,21 @@ class BalancerRuntime {
   std::atomic<uint32_t>* statusEpoch_ = nullptr;
 };
 
-/** Every balancer of one configuration generation, by lowercase name. */
+/** Orders names as their ASCII-lowercase forms do: a lookup needs no lowercase copy. */
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return asciiLower(x) < asciiLower(y);
+    });
+  }
+};
+
+/** Every balancer of one configuration generation, by name (case-insensitive). */
 class BalancerRegistry {
  public:
+  using Map = std::map<std::string, std::unique_ptr<BalancerRuntime>, CaseInsensitiveLess>;
+
   BalancerRuntime* find(std::string_view name) noexcept;
   /** Adds a balancer whose members are bound to their records in `table`. */
   void add(config::BalancerConfig balancer, const shm::MemberTable& table);
@@ -215,12 +229,10 @@ class BalancerRegistry {
   /** MemberRuntime::initTls() for every https member and sorry= URL.
    *  @return one message per failure: "BalancerMember URL (file:line): reason" */
   std::vector<std::string> initTls();
-  std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>>& all() noexcept {
-    return balancers_;
-  }
+  Map& all() noexcept { return balancers_; }
 
  private:
-  std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>> balancers_;
+  Map balancers_;
 };
 
 }  // namespace cxxb::net
