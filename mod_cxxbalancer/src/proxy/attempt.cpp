@@ -125,6 +125,7 @@ AttemptResult runAttempt(net::MemberRuntime& member, const AttemptRequest& reque
                          net::ResponseConsumer& client, std::span<char> buffer,
                          Connector& connector, const Clock& clock, Logger& logger) {
   AttemptResult result;
+  result.ioTimeout = request.ioTimeout;
   AttemptFacts& facts = result.facts;
   facts.idempotent = request.idempotent;
   facts.failOnTimeout = request.failOnTimeout;

@@ -95,6 +95,7 @@ struct AttemptResult {
   net::ConnectStatus connectStatus = net::ConnectStatus::Ok;  ///< ConnectFailed: why
   std::string refusal;  ///< AJP: the member refused the request itself (wrong secret)
   std::chrono::microseconds toHead{0};  ///< Answered: from sending to the response head
+  Millis ioTimeout{0};                  ///< the I/O timeout the attempt ran with
 };
 
 /**

@@ -145,19 +145,12 @@ struct Forwarder::Session {
 
 ForwardResult Forwarder::forward(net::BalancerRuntime& balancer, ForwardRequest& request,
                                  net::ResponseConsumer& client, std::span<char> buffer) {
-  const auto& bconfig = balancer.config();
   ForwardResult result;
-  Session session;
-  session.route = findSession(balancer, request);
-  session.pinned = session.route && balancer.hasRoute(session.route->route);
-  session.mustStay = session.pinned && (bconfig.stickyForce || bconfig.noFailover);
-  session.member =
-      session.pinned ? balancer.memberForRoute(session.route->route, clock_.now()) : -1;
+  const Session session = sessionOf(balancer, request);
   if (session.mustStay && session.member < 0) {
-    logStickyRefusal(bconfig, session.route->route);
+    logStickyRefusal(balancer.config(), session.route->route);
     return result;
   }
-
   SessionTap consumer(client);
   if (!balancer.sticky().cookie.empty()) {  // a route mismatch shows in new sessions
     consumer.watchSessionCookie(balancer.sticky().cookie, balancer.sticky().separator);
@@ -168,11 +161,10 @@ ForwardResult Forwarder::forward(net::BalancerRuntime& balancer, ForwardRequest&
   }
   const size_t memberCount = balancer.members().size();
   const uint32_t retries =
-      bconfig.maxAttempts.value_or(memberCount > 0 ? uint32_t(memberCount - 1) : 0);
+      balancer.config().maxAttempts.value_or(memberCount > 0 ? uint32_t(memberCount - 1) : 0);
   // No member served: 503 when none could be reached, 502 when one failed without answering.
   ForwardOutcome lastFailure = ForwardOutcome::Unavailable;
   std::vector<size_t> tried;
-  const std::string balancerUrl = config::balancerUrlOf(bconfig.name);
   for (uint32_t attempt = 0; attempt <= retries; ++attempt) {
     int index = chooseMember(balancer, session, attempt, tried);
     if (index == kStickyRefused) {
@@ -183,55 +175,13 @@ ForwardResult Forwarder::forward(net::BalancerRuntime& balancer, ForwardRequest&
     }
     tried.push_back(size_t(index));
     net::MemberRuntime& member = *balancer.members()[size_t(index)];
-    const auto& mconfig = member.config();
     result.member = &member;
     BusyGuard busy(member.busy);
     member.requests.fetch_add(1, std::memory_order_relaxed);
-
-    // Who answers, published before the head goes out (BALANCER_* and the route cookie).
-    net::MemberChoice choice;
-    choice.balancer = balancerUrl;
-    choice.member = member.name();
-    const std::string_view memberRoute = member.route();
-    choice.memberRoute = memberRoute;
-    if (session.route) {
-      choice.sessionRoute = session.route->route;
-      choice.routeChanged = session.route->route != memberRoute;
-    }
-    std::string routeCookie;
-    if (!bconfig.routeCookie.empty() && !memberRoute.empty() &&
-        (!session.route || choice.routeChanged)) {
-      routeCookie = balancer::makeRouteCookie(bconfig.routeCookie, memberRoute, request.client.tls,
-                                              bconfig.stickySeparator);
-      choice.setCookie = routeCookie;
-    }
-    consumer.onMemberChosen(choice);
-
-    AttemptRequest spec;
-    spec.request = &request;
-    std::string target = memberTarget(mconfig.url, request.rest);
-    std::string head;
-    if (mconfig.url.scheme == config::Scheme::Ajp) {
-      spec.target = target;
-    } else {
-      request.context.memberHost = mconfig.url.hostHeader();
-      head = http::serializeRequestHead(
-          http::buildMemberRequest(request.method, target, request.clientHeaders, request.context));
-      spec.httpHead = head;
-    }
-    spec.body = body.get();
-    spec.idempotent = request.idempotent;
-    spec.headRequest = request.method == "HEAD";
-    spec.chunkedBody = request.context.chunkedBody;
-    spec.failOnTimeout = bconfig.failOnTimeout;
-    spec.ioTimeout = mconfig.timeout.value_or(request.defaultTimeout);
-    spec.connectTimeout = mconfig.connectTimeout.value_or(spec.ioTimeout);
-
-    AttemptResult outcome = runAttempt(member, spec, consumer, buffer, connector_, clock_, logger_);
-    outcome.facts.failOnStatus = std::find(bconfig.failOnStatus.begin(), bconfig.failOnStatus.end(),
-                                           outcome.facts.status) != bconfig.failOnStatus.end();
+    announce(balancer, member, session, request, consumer);
+    AttemptResult outcome = attemptOn(balancer, member, request, body.get(), consumer, buffer);
     Verdict verdict = judge(outcome.facts);
-    tellMember(member, verdict, outcome, spec.ioTimeout);
+    tellMember(member, verdict, outcome);
     result.headDelivered = outcome.headDelivered;
     if (verdict.outcome == ForwardOutcome::Served) {
       checkSessionRoutes(balancer, member, size_t(index), consumer.sessionRoutes());
@@ -243,12 +193,79 @@ ForwardResult Forwarder::forward(net::BalancerRuntime& balancer, ForwardRequest&
     lastFailure = worse(lastFailure, verdict.outcome);
   }
   logger_.log(LogLevel::Error, "CXB02008",
-              "no member of balancer " + bconfig.name + " could serve the request");
+              "no member of balancer " + balancer.name() + " could serve the request");
   result.outcome = lastFailure;
   if (lastFailure == ForwardOutcome::Unavailable && balancer.sorryMember() != nullptr) {
     return serveSorry(balancer, request, client, buffer);
   }
   return result;
+}
+
+Forwarder::Session Forwarder::sessionOf(net::BalancerRuntime& balancer,
+                                        const ForwardRequest& request) const {
+  const auto& config = balancer.config();
+  Session session;
+  session.route = findSession(balancer, request);
+  session.pinned = session.route && balancer.hasRoute(session.route->route);
+  session.mustStay = session.pinned && (config.stickyForce || config.noFailover);
+  session.member =
+      session.pinned ? balancer.memberForRoute(session.route->route, clock_.now()) : -1;
+  return session;
+}
+
+void Forwarder::announce(const net::BalancerRuntime& balancer, net::MemberRuntime& member,
+                         const Session& session, const ForwardRequest& request,
+                         net::ResponseConsumer& consumer) {
+  // Who answers, published before the head goes out (BALANCER_* and the route cookie).
+  const auto& config = balancer.config();
+  const std::string balancerUrl = config::balancerUrlOf(config.name);
+  net::MemberChoice choice;
+  choice.balancer = balancerUrl;
+  choice.member = member.name();
+  const std::string_view memberRoute = member.route();
+  choice.memberRoute = memberRoute;
+  if (session.route) {
+    choice.sessionRoute = session.route->route;
+    choice.routeChanged = session.route->route != memberRoute;
+  }
+  std::string routeCookie;
+  if (!config.routeCookie.empty() && !memberRoute.empty() &&
+      (!session.route || choice.routeChanged)) {
+    routeCookie = balancer::makeRouteCookie(config.routeCookie, memberRoute, request.client.tls,
+                                            config.stickySeparator);
+    choice.setCookie = routeCookie;
+  }
+  consumer.onMemberChosen(choice);
+}
+
+AttemptResult Forwarder::attemptOn(const net::BalancerRuntime& balancer, net::MemberRuntime& member,
+                                   ForwardRequest& request, ReplayableBody* body,
+                                   net::ResponseConsumer& consumer, std::span<char> buffer) {
+  const auto& bconfig = balancer.config();
+  const auto& mconfig = member.config();
+  AttemptRequest spec;
+  spec.request = &request;
+  const std::string target = memberTarget(mconfig.url, request.rest);
+  std::string head;
+  if (mconfig.url.scheme == config::Scheme::Ajp) {
+    spec.target = target;
+  } else {
+    request.context.memberHost = mconfig.url.hostHeader();
+    head = http::serializeRequestHead(
+        http::buildMemberRequest(request.method, target, request.clientHeaders, request.context));
+    spec.httpHead = head;
+  }
+  spec.body = body;
+  spec.idempotent = request.idempotent;
+  spec.headRequest = request.method == "HEAD";
+  spec.chunkedBody = request.context.chunkedBody;
+  spec.failOnTimeout = bconfig.failOnTimeout;
+  spec.ioTimeout = mconfig.timeout.value_or(request.defaultTimeout);
+  spec.connectTimeout = mconfig.connectTimeout.value_or(spec.ioTimeout);
+  AttemptResult outcome = runAttempt(member, spec, consumer, buffer, connector_, clock_, logger_);
+  outcome.facts.failOnStatus = std::find(bconfig.failOnStatus.begin(), bconfig.failOnStatus.end(),
+                                         outcome.facts.status) != bconfig.failOnStatus.end();
+  return outcome;
 }
 
 int Forwarder::chooseMember(net::BalancerRuntime& balancer, const Session& session,
@@ -274,7 +291,8 @@ int Forwarder::chooseMember(net::BalancerRuntime& balancer, const Session& sessi
 }
 
 void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
-                           const AttemptResult& attempt, Millis ioTimeout) {
+                           const AttemptResult& attempt) {
+  const Millis ioTimeout = attempt.ioTimeout;
   balancer::Transition transition;
   if (verdict.memberEvent) {
     transition = member.onEvent(*verdict.memberEvent, clock_.now());

@@ -48,13 +48,21 @@ class Forwarder {
 
  private:
   struct Session;
+  Session sessionOf(net::BalancerRuntime& balancer, const ForwardRequest& request) const;
+  /** Tells the consumer who answers (BALANCER_* variables, the route cookie). */
+  void announce(const net::BalancerRuntime& balancer, net::MemberRuntime& member,
+                const Session& session, const ForwardRequest& request,
+                net::ResponseConsumer& consumer);
+  /** One attempt of `request` on `member`, with the facts failonstatus adds. */
+  AttemptResult attemptOn(const net::BalancerRuntime& balancer, net::MemberRuntime& member,
+                          ForwardRequest& request, ReplayableBody* body,
+                          net::ResponseConsumer& consumer, std::span<char> buffer);
   /** The member for attempt `attempt`: the session's (or its redirect), else a pick; -1 none,
    *  -2 the session may not move (stickyforce/nofailover). */
   int chooseMember(net::BalancerRuntime& balancer, const Session& session, uint32_t attempt,
                    const std::vector<size_t>& tried);
   /** Tells the member what the verdict says and logs what it caused, once. */
-  void tellMember(net::MemberRuntime& member, const Verdict& verdict, const AttemptResult& attempt,
-                  Millis ioTimeout);
+  void tellMember(net::MemberRuntime& member, const Verdict& verdict, const AttemptResult& attempt);
   /** The sorry= URL, fetched and relayed with 503 when no member can serve. */
   ForwardResult serveSorry(net::BalancerRuntime& balancer, const ForwardRequest& request,
                            net::ResponseConsumer& consumer, std::span<char> buffer);
