@@ -141,7 +141,8 @@ struct alignas(kSegmentAlignment) MemberRecord {
   std::atomic<uint64_t> bytesSent;
   std::atomic<uint64_t> bytesReceived;
   std::atomic<uint64_t> busy;           ///< requests in flight, server-wide
-  std::atomic<uint64_t> latencyEwmaUs;  ///< moving average of successful requests (µs)
+  std::atomic<uint64_t> latencyEwmaUs;  ///< moving average of successful requests' time to
+                                        ///< their response head (µs)
 };
 
 // --- compile-time checks of the rules above ---------------------------------------------
