@@ -42,3 +42,27 @@ TEST_CASE("fake transport serves scripted reads and captures writes", "[net][fak
   CHECK(state->destroyed);
   CHECK(state->closeCalls == 1);
 }
+
+TEST_CASE("fake transport: waiting reads move the fake clock, nobody sleeps", "[net]") {
+  cxxb::test::FakeClock clock;
+  auto [transport, state] = FakeTransport::make();
+  state->clock = &clock;
+  std::array<char, 16> buffer{};
+  const cxxb::TimePoint start = clock.now();
+  // Nothing scripted: the whole timeout passes.
+  CHECK(transport->read(buffer, Millis(300)).status == IoStatus::Timeout);
+  CHECK(clock.now() - start == Millis(300));
+  // Data that comes after 50 ms: a shorter timeout expires first, a probe (0) moves nothing.
+  FakeTransport::Read late;
+  late.data = "hi";
+  late.after = Millis(50);
+  state->reads.push_back(late);
+  CHECK(transport->read(buffer, Millis(0)).status == IoStatus::Timeout);
+  CHECK(clock.now() - start == Millis(300));
+  CHECK(transport->read(buffer, Millis(20)).status == IoStatus::Timeout);
+  CHECK(clock.now() - start == Millis(320));
+  auto io = transport->read(buffer, Millis(1000));
+  CHECK(io.status == IoStatus::Ok);
+  CHECK(io.bytes == 2);
+  CHECK(clock.now() - start == Millis(350));
+}
