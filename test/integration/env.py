@@ -25,6 +25,7 @@ BUILD_DIR = Path(os.environ.get("CXXB_BUILD_DIR", SOURCE_DIR / "build")).resolve
 DEFAULT_MODULE = (HERE / ".." / ".." / "build" / "mod_cxxbalancer" / "mod_cxxbalancer.so").resolve()
 CONF_EXAMPLES = SOURCE_DIR / "conf-examples"
 MISBEHAVE = HERE / "backends" / "misbehave.py"
+AJP_MISBEHAVE = HERE / "backends" / "ajp_misbehave.py"
 
 APACHE2 = os.environ.get("CXXB_APACHE2", "/usr/sbin/apache2")
 NGINX = os.environ.get("CXXB_NGINX", "/usr/sbin/nginx")
@@ -642,14 +643,19 @@ def make_tls_files(directory):
 
 class Misbehave:
     """backends/misbehave.py as a member. Options: idle_timeout, max_requests_per_conn,
-    close_reused, service_ms (see the script's docstring and --help)."""
+    close_reused, service_ms (see the script's docstring and --help). With ajp=True it is
+    backends/ajp_misbehave.py instead, an AJP13 container (ajp:// URL, no other option)."""
 
     def __init__(self, workdir, name, *, idle_timeout=None, max_requests_per_conn=None,
-                 close_reused=False, port=0, service_ms=0):
+                 close_reused=False, port=0, service_ms=0, ajp=False):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name = name
+        self.ajp = ajp
+        self.script = AJP_MISBEHAVE if ajp else MISBEHAVE
         self.args = ["--name", name, "--port", str(port)]
+        if ajp and (idle_timeout or max_requests_per_conn or close_reused or service_ms):
+            raise ValueError("the AJP misbehaving container takes no connection options")
         if idle_timeout:
             self.args += ["--idle-timeout", str(idle_timeout)]
         if max_requests_per_conn:
@@ -663,11 +669,17 @@ class Misbehave:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'ajp' if self.ajp else 'http'}://127.0.0.1:{self.port}"
+
+    def layout(self):
+        """AJP only: the end offsets of the split response's packets (--print-layout)."""
+        out = subprocess.run([sys.executable, str(self.script), "--name", self.name,
+                              "--print-layout"], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
 
     def start(self, timeout=10):
         err = open(self.workdir / f"{self.name}.stderr", "ab")
-        self.proc = subprocess.Popen([sys.executable, str(MISBEHAVE), *self.args],
+        self.proc = subprocess.Popen([sys.executable, str(self.script), *self.args],
                                      stdout=subprocess.PIPE, stderr=err,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         err.close()

@@ -3,29 +3,26 @@
 #include <algorithm>
 #include <optional>
 
+#include "balancer/member_state.h"
 #include "config/balancer_config.h"
 
 namespace cxxb::balancer {
 namespace {
 
-// Flags that keep a member out of new requests whatever the timers say. Draining members
-// still serve their sticky sessions: memberForRoute() decides those, before the selector.
-constexpr uint32_t kNeverEligible =
-    config::kStatusDisabled | config::kStatusStopped | config::kStatusDraining;
-
 bool wasTried(std::span<const size_t> tried, size_t index) {
   return std::find(tried.begin(), tried.end(), index) != tried.end();
 }
 
-/** @param ignoreError treat in-error members as usable (forced recovery) */
+/**
+ * Usable for a new request: usableNow() (member_state.h), and not draining (draining members
+ * still serve their sticky sessions: memberForRoute() decides those, before the selector).
+ * @param ignoreError treat in-error members as usable (forced recovery)
+ */
 bool isUsable(const MemberStatusView& member, TimePoint now, bool ignoreError) {
-  if ((member.status & kNeverEligible) != 0) {
+  if ((member.status & config::kStatusDraining) != 0) {
     return false;
   }
-  if ((member.status & config::kStatusInError) != 0 && !ignoreError && now < member.retryAt) {
-    return false;
-  }
-  return true;
+  return usableNow(member.status, ignoreError ? TimePoint::min() : member.retryAt, now);
 }
 
 bool isStandby(const MemberStatusView& member) {
@@ -69,10 +66,7 @@ bool collect(std::span<const MemberStatusView> members, TimePoint now,
 
 /** Usable for the member's own sticky sessions: draining members are. */
 bool servesOwnSessions(const MemberStatusView& member, TimePoint now) {
-  if ((member.status & (config::kStatusDisabled | config::kStatusStopped)) != 0) {
-    return false;
-  }
-  return (member.status & config::kStatusInError) == 0 || now >= member.retryAt;
+  return usableNow(member.status, member.retryAt, now);
 }
 
 std::string_view at(std::span<const std::string_view> values, size_t index) {

@@ -60,6 +60,22 @@ std::string MemberUrl::origin() const {
   return out;
 }
 
+std::string MemberUrl::hostHeader() const {
+  std::string out = hostForUrl(host);
+  if (scheme == Scheme::Ajp || port != defaultPort(scheme)) {
+    out += ':';
+    out += std::to_string(port);
+  }
+  return out;
+}
+
+SorryKind sorryKindOf(std::string_view sorry) noexcept {
+  if (sorry.empty()) {
+    return SorryKind::None;
+  }
+  return sorry.front() == '/' ? SorryKind::LocalPath : SorryKind::Url;
+}
+
 HealthCheck HealthCheckOverrides::applyTo(const HealthCheck& balancer) const {
   HealthCheck out = balancer;
   if (method) {

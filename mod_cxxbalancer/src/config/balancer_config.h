@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct MemberUrl {
   std::string text() const;
   /** scheme://host[:port] with the port only when it is not the scheme's default. */
   std::string origin() const;
+  /**
+   * The Host header that names this member (without ProxyPreserveHost): host[:port],
+   * brackets around IPv6 literals. For http and https the port is left out when it is the
+   * scheme's default (RFC 9110 §4.2.3, and what mod_proxy_http sends). For ajp it is always
+   * there: the member sees an HTTP request, for which 8009 is no default port.
+   */
+  std::string hostHeader() const;
 };
 
 /** Member status flags (`status=+X`). Values are stable: they live in shared memory. */
@@ -138,5 +146,13 @@ struct BalancerConfig {
   uint32_t growth = 4;
   HealthCheck hc;
 };
+
+/** What a `sorry=` value names. */
+enum class SorryKind {
+  None,       ///< unset
+  LocalPath,  ///< starts with '/': served by httpd like an ErrorDocument
+  Url,        ///< anything else: an http(s) URL fetched like a member
+};
+SorryKind sorryKindOf(std::string_view sorry) noexcept;
 
 }  // namespace cxxb::config

@@ -793,7 +793,7 @@ Result<void> setStickySession(BalancerConfig& b, const Arg& a) {
 }
 
 Result<void> setSorry(BalancerConfig& b, const Arg& a) {
-  if (a.value.front() == '/') {
+  if (sorryKindOf(a.value) == SorryKind::LocalPath) {
     for (char c : a.value) {
       if (!isVisible(c)) {
         return a.fail("invalid character " + charName(c) + " in path");

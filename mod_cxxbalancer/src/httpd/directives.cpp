@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/balancer_url.h"
 #include "config/settings.h"
 #include "core/message_ids.h"
 #include "core/string_util.h"
@@ -18,8 +19,6 @@
 
 namespace cxxb::httpd {
 namespace {
-
-constexpr const char* kScheme = "cxxbalancer://";
 
 std::vector<std::string> splitArgs(apr_pool_t* pool, const char* args) {
   std::vector<std::string> words;
@@ -121,19 +120,10 @@ const char* onBalancerSetOutside(cmd_parms*, void*, const char*) noexcept {
   return "BalancerSet is only allowed inside <CxxBalancer NAME> ... </CxxBalancer>";
 }
 
-/** True when `url` is a cxxbalancer:// URL (any case, as mod_proxy compares schemes). */
-bool isOurUrl(std::string_view url) {
-  std::string_view scheme(kScheme);
-  return url.size() >= scheme.size() && iequals(url.substr(0, scheme.size()), scheme);
-}
-
 /** Returns the balancer name of a cxxbalancer:// URL, or "" for other URLs. */
 std::string balancerNameOf(std::string_view url) {
-  if (!isOurUrl(url)) {
-    return {};
-  }
-  std::string_view rest = url.substr(strlen(kScheme));
-  return std::string(rest.substr(0, rest.find_first_of("/?")));
+  auto parsed = config::parseBalancerUrl(url);
+  return parsed ? std::string(parsed->name) : std::string();
 }
 
 /** The words after `first` that are key=value, as mod_proxy reads them; flags are skipped. */
@@ -171,7 +161,7 @@ const char* onProxyPass(cmd_parms* cmd, void*, const char* args) noexcept {
     if (cmd->path == nullptr) {
       url = !words.empty() && words[0] == "~" ? 2 : 1;
     }
-    if (url >= words.size() || !isOurUrl(words[url])) {
+    if (url >= words.size() || !config::isBalancerUrl(words[url])) {
       return DECLINE_CMD;
     }
     std::string directive = cmd->cmd->name;
@@ -193,7 +183,7 @@ const char* onProxySet(cmd_parms* cmd, void*, const char* args) noexcept {
   return guardConfig(cmd, [&]() -> const char* {
     // Inside <Proxy cxxbalancer://...> the section is refused before its lines are read.
     auto words = splitArgs(cmd->temp_pool, args);
-    if (words.empty() || !isOurUrl(words[0])) {
+    if (words.empty() || !config::isBalancerUrl(words[0])) {
       return DECLINE_CMD;
     }
     std::string name = balancerNameOf(words[0]);
@@ -230,7 +220,7 @@ const char* onProxySection(cmd_parms* cmd, void*, const char* arg) noexcept {
     if (cmd->cmd->cmd_data != nullptr && !target.empty() && target.front() == '^') {
       target.remove_prefix(1);  // <ProxyMatch ^cxxbalancer://...>
     }
-    if (!isOurUrl(target)) {
+    if (!config::isBalancerUrl(target)) {
       return DECLINE_CMD;
     }
     std::string name = balancerNameOf(target);
@@ -263,7 +253,7 @@ const char* onBalancerMemberOutside(cmd_parms* cmd, void*, const char* args) noe
   if (cmd->path != nullptr || strncasecmp(args, "balancer://", 11) == 0) {
     return DECLINE_CMD;
   }
-  if (isOurUrl(args)) {  // mod_proxy's form: BalancerMember BALANCER-URL MEMBER-URL
+  if (config::isBalancerUrl(args)) {  // mod_proxy's form: BalancerMember BALANCER-URL MEMBER-URL
     return guardConfig(cmd, [&]() -> const char* {
       auto words = splitArgs(cmd->temp_pool, args);
       return refuse(cmd, "BalancerMember " + words[0] +
@@ -291,10 +281,11 @@ bool checkDirective(server_rec* s, apr_pool_t* pool, const ConfigGeneration& gen
                     const ap_directive_t* directive) {
   bool ok = true;
   for (const auto& word : splitArgs(pool, directive->args ? directive->args : "")) {
-    if (!isOurUrl(word)) {
+    auto url = config::parseBalancerUrl(word);
+    if (!url) {
       continue;
     }
-    std::string name = balancerNameOf(word);
+    std::string name(url->name);
     if (!name.empty() && generation.find(name) != nullptr) {
       continue;
     }

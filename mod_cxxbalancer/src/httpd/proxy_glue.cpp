@@ -5,23 +5,22 @@
 #include <array>
 #include <string>
 
+#include "config/balancer_url.h"
 #include "core/string_util.h"
-#include "http/url_map.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
-#include "net/forwarder.h"
+#include "proxy/forwarder.h"
+#include "proxy/response_policy.h"
 
 namespace cxxb::httpd {
 namespace {
 
-constexpr char kSchemeColon[] = "cxxbalancer:";
-constexpr size_t kSchemeColonLen = sizeof(kSchemeColon) - 1;
+/** "cxxbalancer:", the part of the URL that ap_proxy_canon_netloc does not want. */
+constexpr size_t kSchemeColonLen = config::kBalancerScheme.size() - 2;
 constexpr size_t kReadBufferSize = 64 * 1024;  // member reads, and what is passed on at once
 constexpr size_t kBodyBufferSize = 64 * 1024;  // client body reads
 
-bool isOurs(const char* url) noexcept {
-  return url != nullptr && strncasecmp(url, kSchemeColon, kSchemeColonLen) == 0;
-}
+bool isOurs(const char* url) noexcept { return url != nullptr && config::isBalancerUrl(url); }
 
 int toApLevel(LogLevel level) {
   switch (level) {
@@ -129,37 +128,33 @@ class BrigadeConsumer final : public net::ResponseConsumer {
 
   void onHead(http::ResponseHead&& head) override {
     headGiven_ = true;
-    if (sorry_) {
-      // The maintenance page answers for a service that is down: 503, whatever it says.
-      head.status = HTTP_SERVICE_UNAVAILABLE;
-      head.reason.clear();
-      apr_table_setn(r_->headers_out, "Retry-After", apr_psprintf(r_->pool, "%u", retryAfter_));
-      apr_table_setn(r_->headers_out, "Cache-Control", "no-store");
+    proxy::ResponseFacts facts;
+    facts.sorry = sorry_;
+    facts.retryAfter = retryAfter_;
+    facts.setCookie = setCookie_;
+    const net::BalancerRuntime::MemberBases bases = balancer_.memberBases();
+    facts.memberBases = bases.get();
+    facts.frontBase = frontBase_;
+    proxy::ClientHead out = proxy::clientHeadFor(std::move(head), facts);
+    r_->status = out.status;
+    if (!out.reason.empty()) {
+      r_->status_line = apr_psprintf(r_->pool, "%d %s", out.status, out.reason.c_str());
     }
-    r_->status = head.status;
-    if (!head.reason.empty()) {
-      r_->status_line = apr_psprintf(r_->pool, "%d %s", head.status, head.reason.c_str());
-    }
-    if (!setCookie_.empty()) {
-      apr_table_addn(r_->headers_out, "Set-Cookie",
-                     apr_pstrmemdup(r_->pool, setCookie_.data(), setCookie_.size()));
-    }
-    http::filterResponseHeaders(head.headers);
-    for (auto& header : head.headers) {
+    for (const auto& header : out.headers) {
       const char* name = apr_pstrmemdup(r_->pool, header.name.data(), header.name.size());
       const char* value = apr_pstrmemdup(r_->pool, header.value.data(), header.value.size());
-      if (iequals(header.name, "Content-Type")) {
-        ap_set_content_type(r_, value);
-        continue;
-      }
-      if (sorry_ && (iequals(header.name, "Set-Cookie") || iequals(header.name, "Cache-Control"))) {
-        continue;  // the sorry server's own cookies and caching mean nothing here
-      }
-      if (iequals(header.name, "Location") || iequals(header.name, "Content-Location") ||
-          iequals(header.name, "URI")) {
-        value = mapLocation(header.value);
-      } else if (iequals(header.name, "Set-Cookie")) {
-        value = ap_proxy_cookie_reverse_map(r_, dconf_, value);
+      switch (header.use) {
+        case proxy::HeaderUse::ContentType:
+          ap_set_content_type(r_, value);
+          continue;
+        case proxy::HeaderUse::Location:
+          value = ap_proxy_location_reverse_map(r_, dconf_, value);
+          break;
+        case proxy::HeaderUse::Cookie:
+          value = ap_proxy_cookie_reverse_map(r_, dconf_, value);
+          break;
+        case proxy::HeaderUse::Copy:
+          break;
       }
       apr_table_addn(r_->headers_out, name, value);
     }
@@ -209,12 +204,6 @@ class BrigadeConsumer final : public net::ResponseConsumer {
   }
 
  private:
-  const char* mapLocation(const std::string& value) {
-    std::string mapped = http::reverseMapLocation(value, balancer_.memberBases(), frontBase_);
-    const char* out = apr_pstrmemdup(r_->pool, mapped.data(), mapped.size());
-    return ap_proxy_location_reverse_map(r_, dconf_, out);
-  }
-
   void pass() {
     apr_status_t rv = ap_pass_brigade(r_->output_filters, bb_);
     apr_brigade_cleanup(bb_);
@@ -261,18 +250,18 @@ apr_interval_time_t defaultTimeout(request_rec* r, proxy_server_conf* conf) {
   return r->server->timeout;
 }
 
-int statusFor(net::ForwardOutcome outcome) {
+int statusFor(proxy::ForwardOutcome outcome) {
   switch (outcome) {
-    case net::ForwardOutcome::Served:
-    case net::ForwardOutcome::Sorry:
+    case proxy::ForwardOutcome::Served:
+    case proxy::ForwardOutcome::Sorry:
       return OK;
-    case net::ForwardOutcome::Unavailable:
+    case proxy::ForwardOutcome::Unavailable:
       return HTTP_SERVICE_UNAVAILABLE;
-    case net::ForwardOutcome::Timeout:
+    case proxy::ForwardOutcome::Timeout:
       return HTTP_GATEWAY_TIME_OUT;
-    case net::ForwardOutcome::BadGateway:
+    case proxy::ForwardOutcome::BadGateway:
       return HTTP_BAD_GATEWAY;
-    case net::ForwardOutcome::ClientFailed:
+    case proxy::ForwardOutcome::ClientFailed:
       return HTTP_BAD_REQUEST;
   }
   return HTTP_INTERNAL_SERVER_ERROR;
@@ -283,8 +272,8 @@ const char* sslVar(request_rec* r, const char* name) {
 }
 
 /** What AJP members (and logs) get to know about the client's connection. */
-net::ClientInfo clientInfoOf(request_rec* r) {
-  net::ClientInfo info;
+proxy::ClientInfo clientInfoOf(request_rec* r) {
+  proxy::ClientInfo info;
   conn_rec* c = r->connection;
   info.protocol = r->protocol ? r->protocol : "HTTP/1.1";
   info.remoteAddr = r->useragent_ip ? r->useragent_ip : "";
@@ -314,17 +303,13 @@ net::ClientInfo clientInfoOf(request_rec* r) {
 
 int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   ServerState* state = serverState();
-  std::string_view target(url + kSchemeColonLen);
-  if (target.substr(0, 2) != "//") {
+  auto parsed = config::parseBalancerUrl(url);
+  if (!parsed) {
     return HTTP_INTERNAL_SERVER_ERROR;
   }
-  target.remove_prefix(2);
-  size_t end = target.find_first_of("/?");
-  std::string name(target.substr(0, end));
-  std::string rest(end == std::string_view::npos ? "/" : target.substr(end));
-  if (!rest.empty() && rest.front() == '?') {
-    rest.insert(rest.begin(), '/');
-  }
+  std::string name(parsed->name);
+  std::string rest = parsed->path.empty() ? "/" : std::string(parsed->path);
+  rest.append(parsed->query);
   net::BalancerRuntime* balancer = state ? state->registry.find(name) : nullptr;
   if (balancer == nullptr) {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
@@ -334,10 +319,10 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
 
   auto* dconf =
       static_cast<proxy_dir_conf*>(ap_get_module_config(r->per_dir_config, &proxy_module));
-  net::ForwardRequest request;
+  proxy::ForwardRequest request;
   request.method = r->method;
   request.rest = rest;
-  request.idempotent = net::isIdempotentMethod(request.method);
+  request.idempotent = proxy::isIdempotentMethod(request.method);
   request.defaultTimeout =
       std::chrono::duration_cast<Millis>(std::chrono::microseconds(defaultTimeout(r, conf)));
   const apr_array_header_t* elts = apr_table_elts(r->headers_in);
@@ -377,25 +362,26 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   std::string restPath = rest.substr(0, rest.find('?'));
   BrigadeConsumer consumer(r, dconf, *balancer, frontBaseFor(r, restPath));
   RequestLogger logger(r);
-  net::Forwarder forwarder(SteadyClock::instance(), logger);
+  proxy::Forwarder forwarder(SteadyClock::instance(), logger, proxy::Connector::system());
   char* readBuffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
-  net::ForwardResult result =
+  proxy::ForwardResult result =
       forwarder.forward(*balancer, request, consumer, std::span<char>(readBuffer, kReadBufferSize));
-  if (result.outcome == net::ForwardOutcome::Served ||
-      result.outcome == net::ForwardOutcome::Sorry) {
+  if (result.outcome == proxy::ForwardOutcome::Served ||
+      result.outcome == proxy::ForwardOutcome::Sorry) {
     return consumer.finish();
   }
   if (result.headDelivered) {
-    if (result.outcome != net::ForwardOutcome::ClientFailed) {
+    if (result.outcome != proxy::ForwardOutcome::ClientFailed) {
       consumer.abortClient();
     }
     return OK;
   }
-  if (result.outcome == net::ForwardOutcome::ClientFailed && r->connection->aborted) {
+  if (result.outcome == proxy::ForwardOutcome::ClientFailed && r->connection->aborted) {
     return DONE;
   }
   const std::string& sorry = balancer->config().sorry;
-  if (result.outcome == net::ForwardOutcome::Unavailable && !sorry.empty() && sorry[0] == '/') {
+  if (result.outcome == proxy::ForwardOutcome::Unavailable &&
+      config::sorryKindOf(sorry) == config::SorryKind::LocalPath) {
     // A local maintenance page, served like an ErrorDocument: status 503, URL unchanged.
     apr_table_setn(
         r->err_headers_out, "Retry-After",
@@ -446,7 +432,8 @@ int onCanon(request_rec* r, char* url) noexcept {
                     "CXB00304: the query string to forward contains control characters or spaces");
       return HTTP_FORBIDDEN;
     }
-    r->filename = apr_pstrcat(r->pool, "proxy:cxxbalancer://", host, "/", path, search ? "?" : "",
+    const std::string scheme = "proxy:" + std::string(config::kBalancerScheme);
+    r->filename = apr_pstrcat(r->pool, scheme.c_str(), host, "/", path, search ? "?" : "",
                               search ? search : "", nullptr);
     return OK;
   });

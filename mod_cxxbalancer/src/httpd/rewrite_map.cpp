@@ -26,7 +26,7 @@ char* lookupHealth(request_rec* r, char* key) noexcept {
           const auto& config = member->config();
           balancer::HealthMapEntry entry;
           entry.balancer = balancer->name();
-          entry.route = config.route;
+          entry.route = member->route();
           entry.host = config.url.host;
           entry.port = config.url.port;
           entry.path = config.url.path;

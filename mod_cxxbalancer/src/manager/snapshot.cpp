@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "balancer/member_state.h"
 #include "core/string_util.h"
 #include "core/version.h"
 
@@ -36,9 +37,9 @@ MemberSnapshot memberOf(const shm::MemberRecord& record, TimePoint steadyNow) {
   m.inError = (m.status & config::kStatusInError) != 0;
   if (m.inError) {
     m.errorSinceMs = record.errorSinceWallNs.load(relaxed) / kNsPerMs;
-    int64_t nowNs =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(steadyNow.time_since_epoch()).count();
-    int64_t left = record.retryAtNs.load(relaxed) - nowNs;
+    int64_t left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       balancer::retryAtOf(record) - steadyNow)
+                       .count();
     m.retryInMs = left > 0 ? (left + kNsPerMs - 1) / kNsPerMs : 0;
   }
   m.health.status = healthName(record.healthStatus.load(relaxed));

@@ -11,6 +11,7 @@
 #include "core/string_util.h"
 #include "http/char_class.h"
 #include "http/header_rules.h"
+#include "net/relay.h"
 
 namespace cxxb::net {
 namespace {
@@ -25,6 +26,7 @@ class BodyReader {
   enum class Status { Data, End, Error };
 
   explicit BodyReader(RequestBody* body) noexcept : body_(body) {}
+  bool hasBody() const noexcept { return body_ != nullptr; }
 
   /** Up to `max` bytes (at least one with Data); blocks on the client as RequestBody does. */
   Status take(size_t max, std::string_view& out) {
@@ -58,18 +60,9 @@ class BodyReader {
   bool ended_ = false;
 };
 
-/** "host:port" of the member, brackets around IPv6 literals: Host without ProxyPreserveHost. */
-std::string memberHostHeader(const config::MemberUrl& url) {
-  const bool v6 = url.host.find(':') != std::string::npos;
-  std::string host;
-  host.reserve(url.host.size() + 8);
-  host.append(v6 ? "[" : "").append(url.host).append(v6 ? "]:" : ":");
-  return host.append(std::to_string(url.port));
-}
-
 /** The client's headers as the member gets them; Content-Length is added back from the
  *  framing the HTTP layer decided (never from the client's own header). */
-http::Headers memberHeaders(const ForwardRequest& request, const config::MemberConfig& member) {
+http::Headers memberHeaders(const ClientRequest& request, const config::MemberConfig& member) {
   http::Headers headers = request.clientHeaders;
   http::removeHopByHop(headers);
   std::erase_if(headers, [](const http::Header& h) {
@@ -77,9 +70,8 @@ http::Headers memberHeaders(const ForwardRequest& request, const config::MemberC
            iequals(h.name, "Expect");
   });
   const auto& context = request.context;
-  std::string host = context.preserveHost && !context.clientHost.empty()
-                         ? context.clientHost
-                         : memberHostHeader(member.url);
+  std::string host = context.preserveHost && !context.clientHost.empty() ? context.clientHost
+                                                                         : member.url.hostHeader();
   headers.insert(headers.begin(), http::Header{"Host", std::move(host)});
   if (!context.chunkedBody && context.contentLength) {
     headers.push_back(http::Header{"Content-Length", std::to_string(*context.contentLength)});
@@ -93,7 +85,7 @@ struct ForwardStrings {
   std::string remotePortText;
 };
 
-ajp::ForwardRequest forwardRequestOf(const ForwardRequest& request, std::string_view target,
+ajp::ForwardRequest forwardRequestOf(const ClientRequest& request, std::string_view target,
                                      const config::MemberConfig& member, ForwardStrings& keep) {
   const ClientInfo& client = request.client;
   const auto& context = request.context;
@@ -186,7 +178,7 @@ std::optional<http::ResponseHead> responseHeadOf(ajp::SendHeaders&& sent, std::s
 /** One exchange's state, so the steps read top to bottom in run(). */
 class AjpExchange {
  public:
-  AjpExchange(Transport& transport, const ForwardRequest& request, RequestBody* body,
+  AjpExchange(Transport& transport, const ClientRequest& request, RequestBody* body,
               const config::MemberConfig& member, ResponseConsumer& consumer,
               const ExchangeOptions& options)
       : transport_(transport),
@@ -220,7 +212,7 @@ class AjpExchange {
   bool readResponse();
 
   Transport& transport_;
-  const ForwardRequest& request_;
+  const ClientRequest& request_;
   ResponseConsumer& consumer_;
   const ExchangeOptions& options_;
   ajp::Ajp13Encoder encoder_;
@@ -289,7 +281,7 @@ bool AjpExchange::expectBodyEnd() {
 
 bool AjpExchange::answerGetBodyChunk(uint16_t requested) {
   out_.clear();
-  if (bodyEnded_ || request_.body == nullptr) {
+  if (bodyEnded_ || !body_.hasBody()) {
     bodyEnded_ = true;
     ajp::Ajp13Encoder::appendEmptyBodyPacket(out_);
     return write(out_, "sending the end of the request body");
@@ -385,23 +377,12 @@ bool AjpExchange::onEvent(ajp::Ajp13Event& event) {
 bool AjpExchange::readResponse() {
   std::span<char> buffer = options_.buffer;
   for (;;) {
-    // With body bytes delivered and not flushed, try without waiting first: when the member
-    // pauses, what the client has so far is flushed before blocking, so a slow stream
-    // reaches the client as it is produced. Otherwise no probe: one read call is enough.
-    IoResult io;
-    if (delivered_) {
-      io = transport_.read(buffer, Millis(0));
-      if (io.status == IoStatus::Timeout) {
-        consumer_.flush();
-        delivered_ = false;
-        if (consumer_.clientFailed()) {
-          return fail(ExchangeError::ClientFailed, {});
-        }
-        io = transport_.read(buffer, options_.ioTimeout);
-      }
-    } else {
-      io = transport_.read(buffer, options_.ioTimeout);
+    // Body bytes delivered and not flushed are flushed when the member pauses (relay.h).
+    RelayRead read = readOrFlush(transport_, buffer, options_.ioTimeout, delivered_, consumer_);
+    if (read.clientFailed) {
+      return fail(ExchangeError::ClientFailed, {});
     }
+    const IoResult& io = read.io;
     if (io.status != IoStatus::Ok) {
       std::string detail = std::string("reading response: ") + ioStatusText(io.status);
       if (io.status == IoStatus::Timeout) {
@@ -489,20 +470,19 @@ ExchangeResult AjpExchange::run(std::string_view target, const config::MemberCon
 
 }  // namespace
 
-ExchangeResult runAjpExchange(Transport& transport, const ForwardRequest& request,
-                              RequestBody* body, std::string_view target,
-                              const config::MemberConfig& member, ResponseConsumer& consumer,
-                              const ExchangeOptions& options) {
+ExchangeResult runAjpExchange(Transport& transport, const ClientRequest& request, RequestBody* body,
+                              std::string_view target, const config::MemberConfig& member,
+                              ResponseConsumer& consumer, const ExchangeOptions& options) {
   AjpExchange exchange(transport, request, body, member, consumer, options);
   return exchange.run(target, member);
 }
 
 PingResult runAjpPing(Transport& transport, Millis timeout, size_t packetSize,
-                      std::span<char> buffer) {
+                      std::span<char> buffer, const Clock& clock) {
   PingResult result;
-  const TimePoint deadline = MonoClock::now() + timeout;
+  const TimePoint deadline = clock.now() + timeout;
   auto left = [&] {
-    auto rest = std::chrono::duration_cast<Millis>(deadline - MonoClock::now());
+    auto rest = std::chrono::duration_cast<Millis>(deadline - clock.now());
     return std::max(rest, Millis(0));
   };
   ajp::Ajp13Decoder decoder(ajp::Ajp13Limits{.packetSize = packetSize});

@@ -35,7 +35,7 @@
 
 #include "config/balancer_config.h"
 #include "core/clock.h"
-#include "net/forwarder.h"
+#include "net/client_request.h"
 #include "net/http_exchange.h"
 
 namespace cxxb::net {
@@ -51,13 +51,12 @@ namespace cxxb::net {
  * BadResponse; the member closing after SEND_HEADERS is Truncated. A 403 that also closes
  * the connection (Tomcat's answer to a wrong or missing secret) is relayed to the client as
  * it is and reported in `refusal`.
- * @param body the request body (the forwarder may wrap request.body to replay it), or null
+ * @param body the request body (the forwarder may wrap it to replay it), or null
  * @param target the member path + forwarded path, with "?query" when there is one
  */
-ExchangeResult runAjpExchange(Transport& transport, const ForwardRequest& request,
-                              RequestBody* body, std::string_view target,
-                              const config::MemberConfig& member, ResponseConsumer& consumer,
-                              const ExchangeOptions& options);
+ExchangeResult runAjpExchange(Transport& transport, const ClientRequest& request, RequestBody* body,
+                              std::string_view target, const config::MemberConfig& member,
+                              ResponseConsumer& consumer, const ExchangeOptions& options);
 
 enum class PingStatus {
   Ok,         ///< CPONG received
@@ -78,8 +77,9 @@ struct PingResult {
  * @param timeout the whole probe, write and answer
  * @param packetSize the member's `packetsize` (the CPONG is checked by the same decoder)
  * @param buffer scratch for the read
+ * @param clock for the deadline
  */
 PingResult runAjpPing(Transport& transport, Millis timeout, size_t packetSize,
-                      std::span<char> buffer);
+                      std::span<char> buffer, const Clock& clock = SteadyClock::instance());
 
 }  // namespace cxxb::net

@@ -13,12 +13,6 @@
 namespace cxxb::net {
 namespace {
 
-int64_t toNs(TimePoint t) noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint fromNs(int64_t ns) noexcept { return TimePoint(std::chrono::nanoseconds(ns)); }
-
 /** Wall-clock time for the manager's "in error since" (slot_layout.h explains the clocks). */
 int64_t wallNowNs() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -110,45 +104,18 @@ void MemberRuntime::forgetAddresses() {
   resolvedAt_ = TimePoint{};
 }
 
-bool MemberRuntime::markInError(TimePoint now) {
-  if ((status.load(std::memory_order_relaxed) & config::kStatusIgnoreErrors) != 0) {
-    return false;
-  }
-  retryAtNs.store(toNs(now + config_.retry), std::memory_order_relaxed);
-  uint32_t before = status.fetch_or(config::kStatusInError, std::memory_order_acq_rel);
-  record_.runtimeFields.fetch_or(config::kStatusInError, std::memory_order_relaxed);
-  bumpStatusEpoch();  // also when already in error: the retry time moved
-  if ((before & config::kStatusInError) != 0) {
-    return false;
-  }
-  record_.errorSinceWallNs.store(wallNowNs(), std::memory_order_relaxed);
-  return true;
-}
-
-void MemberRuntime::markHealthy() noexcept {
-  // Read first: the common case (not in error) writes nothing to the shared line.
-  if (status.load(std::memory_order_relaxed) & config::kStatusInError) {
-    shm::changeStatusAtRuntime(record_, 0, config::kStatusInError);
-    record_.errorSinceWallNs.store(0, std::memory_order_relaxed);
-    bumpStatusEpoch();
-  }
+balancer::Transition MemberRuntime::onEvent(const balancer::MemberEvent& event,
+                                            TimePoint now) noexcept {
+  return balancer::MemberState(record_, config_.retry, statusEpoch_)
+      .onEvent(event, now, wallNowNs());
 }
 
 void MemberRuntime::recordLatency(std::chrono::microseconds elapsed) noexcept {
   shm::recordLatency(record_, uint64_t(std::max<int64_t>(elapsed.count(), 0)));
 }
 
-bool MemberRuntime::usableNow(TimePoint now) const noexcept {
-  uint32_t flags = status.load(std::memory_order_relaxed);
-  if ((flags & (config::kStatusDisabled | config::kStatusStopped)) != 0) {
-    return false;
-  }
-  return (flags & config::kStatusInError) == 0 ||
-         now >= fromNs(retryAtNs.load(std::memory_order_relaxed));
-}
-
 BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::MemberTable& table)
-    : config_(std::move(balancer)) {
+    : config_(std::move(balancer)), table_(&table) {
   method_ = balancer::makeLbMethod(config_.lbMethod);
   if (!method_) {
     method_ = balancer::makeLbMethod("byrequests");
@@ -157,36 +124,28 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::Mem
   if (!index) {
     throw std::runtime_error("balancer " + config_.name + " has no shared-memory record");
   }
-  shm::BalancerRecord& record = table.balancer(*index);
-  statusEpoch_ = &record.statusEpoch;
-  std::span<shm::MemberRecord> records = table.members(record);
+  record_ = &table.balancer(*index);
+  statusEpoch_ = &record_->statusEpoch;
+  structuralEpoch_ = record_->structuralEpoch.load(std::memory_order_acquire);
+  std::span<shm::MemberRecord> records = table.members(*record_);
   if (records.size() != config_.members.size()) {
     throw std::runtime_error("balancer " + config_.name + " has " + std::to_string(records.size()) +
                              " shared-memory records for " +
                              std::to_string(config_.members.size()) + " members");
   }
+  capacity_ = std::max<uint32_t>(record_->capacity, uint32_t(records.size()));
+  members_ = std::make_unique<std::unique_ptr<MemberRuntime>[]>(capacity_);
+  memberBases_ = std::make_shared<const std::vector<std::string>>();
   for (size_t i = 0; i < config_.members.size(); ++i) {
-    const auto& member = config_.members[i];
-    members_.push_back(std::make_unique<MemberRuntime>(member, records[i]));
-    members_.back()->bindStatusEpoch(*statusEpoch_);
-    balancer::LbSlot slot;
-    slot.loadFactor = member.loadFactor;
-    lbSlots_.push_back(slot);
-    std::string base = member.url.origin();
-    base += member.url.path.empty() ? "/" : member.url.path;
-    memberBases_.push_back(std::move(base));
+    bind(config_.members[i], records[i]);
   }
-  for (const auto& member : members_) {
-    routes_.push_back(member->config().route);
-    redirects_.push_back(member->config().redirect);
-  }
-  routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(members_.size());
+  routeMismatch_ = std::make_unique<balancer::RouteMismatchDetector>(capacity_);
   sticky_ = balancer::stickyConfigFrom(config_);
   if (!config_.routeCookie.empty() && config_.routeCookie != sticky_.cookie) {
     routeCookieSticky_.cookie = config_.routeCookie;
     routeCookieSticky_.separator = config_.stickySeparator;
   }
-  if (config_.sorry.rfind("http://", 0) == 0 || config_.sorry.rfind("https://", 0) == 0) {
+  if (config::sorryKindOf(config_.sorry) == config::SorryKind::Url) {
     auto url = config::parseMemberUrl(config_.sorry);
     if (url) {
       config::MemberConfig sorry;
@@ -197,15 +156,71 @@ BalancerRuntime::BalancerRuntime(config::BalancerConfig balancer, const shm::Mem
   }
 }
 
+void BalancerRuntime::bind(config::MemberConfig member, shm::MemberRecord& record) {
+  size_t index = memberCount_.load(std::memory_order_relaxed);
+  if (index >= capacity_) {
+    return;  // the table is never larger than the capacity it was made with
+  }
+  balancer::LbSlot slot;
+  slot.loadFactor = member.loadFactor;
+  lbSlots_.push_back(slot);
+  auto bases = std::make_shared<std::vector<std::string>>(*memberBases());
+  std::string base = member.url.origin();
+  base += member.url.path.empty() ? "/" : member.url.path;
+  bases->push_back(std::move(base));
+  auto runtime = std::make_unique<MemberRuntime>(std::move(member), record);
+  runtime->bindStatusEpoch(*statusEpoch_);
+  if (clock_ != nullptr) {
+    runtime->initChild(threadsPerChild_, *clock_);
+  }
+  members_[index] = std::move(runtime);
+  {
+    std::lock_guard<std::mutex> lock(basesMutex_);
+    memberBases_ = std::move(bases);
+  }
+  memberCount_.store(index + 1, std::memory_order_release);
+}
+
+void BalancerRuntime::bindAddedMembers() {
+  uint32_t epoch = record_->structuralEpoch.load(std::memory_order_acquire);
+  if (epoch == structuralEpoch_) {
+    return;
+  }
+  structuralEpoch_ = epoch;
+  std::span<shm::MemberRecord> records = table_->members(*record_);
+  for (size_t i = memberCount_.load(std::memory_order_relaxed); i < records.size(); ++i) {
+    shm::MemberRecord& record = records[i];
+    auto url = config::parseMemberUrl(shm::textOf(record.url));
+    if (!url) {
+      continue;  // written by this module's addMember(): cannot happen; never bind garbage
+    }
+    config::MemberConfig member;
+    member.url = std::move(*url);
+    member.route = std::string(shm::textOf(record.route));
+    member.redirect = std::string(shm::textOf(record.redirect));
+    member.loadFactor = record.loadFactor.load(std::memory_order_relaxed);
+    member.lbset = record.lbset.load(std::memory_order_relaxed);
+    member.status = record.status.load(std::memory_order_relaxed);
+    bind(std::move(member), record);
+  }
+  eligibleCache_.valid = false;
+}
+
+BalancerRuntime::MemberBases BalancerRuntime::memberBases() const {
+  std::lock_guard<std::mutex> lock(basesMutex_);
+  return memberBases_;
+}
+
 std::vector<balancer::MemberStatusView> BalancerRuntime::statusViews() const {
   std::vector<balancer::MemberStatusView> views;
-  views.reserve(members_.size());
-  for (const auto& member : members_) {
+  auto members = this->members();
+  views.reserve(members.size());
+  for (const auto& member : members) {
     balancer::MemberStatusView view;
     view.lbset =
         member->record().lbset.load(std::memory_order_relaxed);  // the manager may change it
     view.status = member->status.load(std::memory_order_relaxed);
-    view.retryAt = fromNs(member->retryAtNs.load(std::memory_order_relaxed));
+    view.retryAt = balancer::retryAtOf(member->record());
     views.push_back(view);
   }
   return views;
@@ -213,24 +228,38 @@ std::vector<balancer::MemberStatusView> BalancerRuntime::statusViews() const {
 
 int BalancerRuntime::memberForRoute(std::string_view route, TimePoint now) {
   auto views = statusViews();
-  auto index = balancer::memberForRoute(views, routes_, redirects_, route, now);
+  // Routes and redirects as the shared records have them: the manager may change them.
+  std::vector<std::string_view> routes;
+  std::vector<std::string_view> redirects;
+  for (const auto& member : members().first(views.size())) {
+    routes.push_back(member->route());
+    redirects.push_back(member->redirect());
+  }
+  auto index = balancer::memberForRoute(views, routes, redirects, route, now);
   return index ? static_cast<int>(*index) : -1;
 }
 
 bool BalancerRuntime::hasRoute(std::string_view route) const noexcept {
-  return !route.empty() && std::find(routes_.begin(), routes_.end(), route) != routes_.end();
+  if (route.empty()) {
+    return false;
+  }
+  for (const auto& member : members()) {
+    if (member->route() == route) {
+      return true;
+    }
+  }
+  return false;
 }
 
 uint32_t BalancerRuntime::retryAfterSeconds(TimePoint now) const {
   int64_t soonest = -1;
   int64_t shortestRetry = -1;
-  for (const auto& member : members_) {
+  for (const auto& member : members()) {
     int64_t retry = member->config().retry.count();
     shortestRetry = shortestRetry < 0 ? retry : std::min(shortestRetry, retry);
     if (member->status.load(std::memory_order_relaxed) & config::kStatusInError) {
-      auto left = std::chrono::duration_cast<Seconds>(
-                      fromNs(member->retryAtNs.load(std::memory_order_relaxed)) - now)
-                      .count();
+      auto left =
+          std::chrono::duration_cast<Seconds>(balancer::retryAtOf(member->record()) - now).count();
       soonest = soonest < 0 ? left : std::min(soonest, left);
     }
   }
@@ -243,7 +272,7 @@ namespace {
 /** The live counters of the members, as the lbmethods read them. */
 class SharedSlots final : public balancer::SlotSource {
  public:
-  explicit SharedSlots(const std::vector<std::unique_ptr<MemberRuntime>>& members)
+  explicit SharedSlots(std::span<const std::unique_ptr<MemberRuntime>> members)
       : members_(members) {}
   void refresh(size_t index, balancer::LbSlot& slot) noexcept override {
     const MemberRuntime& member = *members_[index];
@@ -256,7 +285,7 @@ class SharedSlots final : public balancer::SlotSource {
   }
 
  private:
-  const std::vector<std::unique_ptr<MemberRuntime>>& members_;
+  std::span<const std::unique_ptr<MemberRuntime>> members_;
 };
 
 }  // namespace
@@ -264,17 +293,17 @@ class SharedSlots final : public balancer::SlotSource {
 int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
   balancer::SelectOptions options;
   options.forceRecovery = config_.forceRecovery;
-  SharedSlots source(members_);
+  std::lock_guard<std::mutex> lock(lbMutex_);
+  bindAddedMembers();
+  SharedSlots source(members());
   if (!tried.empty()) {
     // A failover: rare, so no cache; the members already tried are left out.
     auto eligible = balancer::eligibleMembers(statusViews(), now, tried, options);
     if (eligible.empty()) {
       return -1;
     }
-    std::lock_guard<std::mutex> lock(lbMutex_);
     return static_cast<int>(method_->pickLive(lbSlots_, eligible, source));
   }
-  std::lock_guard<std::mutex> lock(lbMutex_);
   // The epoch is read before the statuses: a change in between leaves the cache already
   // stale for the next pick, never wrongly fresh.
   uint32_t epoch = statusEpoch_->load(std::memory_order_acquire);
@@ -298,7 +327,9 @@ int BalancerRuntime::pick(TimePoint now, const std::vector<size_t>& tried) {
 }
 
 void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
-  for (auto& member : members_) {
+  threadsPerChild_ = threadsPerChild;
+  clock_ = &clock;
+  for (const auto& member : members()) {
     member->initChild(threadsPerChild, clock);
   }
   if (sorry_) {
@@ -334,7 +365,7 @@ std::vector<std::string> BalancerRegistry::initTls() {
 }
 
 BalancerRuntime* BalancerRegistry::find(std::string_view name) noexcept {
-  auto it = balancers_.find(toLower(name));
+  auto it = balancers_.find(name);
   return it == balancers_.end() ? nullptr : it->second.get();
 }
 

@@ -8,19 +8,23 @@
 // one child learns about a member, every child sees at once. MemberRuntime's atomic fields
 // are references to that record, so request threads read and update them without a lock.
 // Connection pools, resolved addresses and the methods' running credit stay per child.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "balancer/lb_method.h"
+#include "balancer/member_state.h"
 #include "balancer/selector.h"
 #include "balancer/sticky.h"
 #include "config/balancer_config.h"
 #include "core/clock.h"
+#include "core/string_util.h"
 #include "net/connection_pool.h"
 #include "net/tcp_transport.h"
 #include "net/tls_transport.h"
@@ -36,15 +40,20 @@ class MemberRuntime {
   const config::MemberConfig& config() const noexcept { return config_; }
   /** scheme://host:port[path]: how logs and the manager name the member. */
   const std::string& name() const noexcept { return name_; }
+  /** route= and redirect= as the shared record has them now (the manager may change them
+   *  in any child). */
+  std::string_view route() const noexcept { return shm::textOf(record_.route); }
+  std::string_view redirect() const noexcept { return shm::textOf(record_.redirect); }
 
   /** The shared record: every child's view of this member. */
   shm::MemberRecord& record() const noexcept { return record_; }
 
-  // Bound to the fields of record() of the same names.
-  std::atomic<uint32_t>& status;    ///< config::StatusFlag bits
-  std::atomic<int64_t>& retryAtNs;  ///< steady-clock time it may be tried again
-  std::atomic<uint64_t>& requests;  ///< requests sent (elected)
-  std::atomic<uint64_t>& failures;  ///< connection and protocol failures
+  // Bound to the fields of record() of the same names. Status, retry time and failures are
+  // read-only here: onEvent() is their one writer.
+  const std::atomic<uint32_t>& status;    ///< config::StatusFlag bits
+  const std::atomic<int64_t>& retryAtNs;  ///< steady-clock time it may be tried again
+  std::atomic<uint64_t>& requests;        ///< requests sent (elected)
+  const std::atomic<uint64_t>& failures;  ///< connection and protocol failures
   std::atomic<uint64_t>& bytesSent;
   std::atomic<uint64_t>& bytesReceived;
   std::atomic<uint64_t>& busy;  ///< requests in flight, server-wide
@@ -65,22 +74,19 @@ class MemberRuntime {
   void forgetAddresses();
 
   /**
-   * Puts the member in error until now + retry, for every child, unless it ignores
-   * errors (status I).
-   * @return true if it was not already: exactly one caller server-wide sees true per
-   *         transition, so the failure is logged once.
+   * Tells the member's state (balancer/member_state.h, the one writer of its status, retry
+   * time and failure counter) what happened.
+   * @return the transition it caused: exactly one caller server-wide sees each one
    */
-  bool markInError(TimePoint now);
-  /** Clears the error flag (a request succeeded). */
-  void markHealthy() noexcept;
+  balancer::Transition onEvent(const balancer::MemberEvent& event, TimePoint now) noexcept;
   /** Folds a successful request's duration into the shared latency average. */
   void recordLatency(std::chrono::microseconds elapsed) noexcept;
 
   /** The balancer's status epoch, bumped on every status change of this member. */
   void bindStatusEpoch(std::atomic<uint32_t>& epoch) noexcept { statusEpoch_ = &epoch; }
 
-  /** Not disabled or stopped, and not in error (or its retry time has come). */
-  bool usableNow(TimePoint now) const noexcept;
+  /** balancer::usableNow() of the shared record. */
+  bool usableNow(TimePoint now) const noexcept { return balancer::usableNow(record_, now); }
 
   // --- TLS to https members (tls_transport.h) -----------------------------------------
   /** Builds the TLS context of an https member once; other schemes have none. post_config
@@ -96,11 +102,6 @@ class MemberRuntime {
 
  private:
   shm::MemberRecord& record_;
-  void bumpStatusEpoch() noexcept {
-    if (statusEpoch_ != nullptr) {
-      statusEpoch_->fetch_add(1, std::memory_order_release);
-    }
-  }
 
   config::MemberConfig config_;
   std::string name_;
@@ -124,7 +125,12 @@ class BalancerRuntime {
 
   const config::BalancerConfig& config() const noexcept { return config_; }
   const std::string& name() const noexcept { return config_.name; }
-  std::vector<std::unique_ptr<MemberRuntime>>& members() noexcept { return members_; }
+  /** The members bound so far: the configured ones, then those added at run time into the
+   *  balancer's `growth` records (picked up by pick()). Safe to read while another thread
+   *  binds: the storage never moves and the count is published with release order. */
+  std::span<const std::unique_ptr<MemberRuntime>> members() const noexcept {
+    return {members_.get(), memberCount_.load(std::memory_order_acquire)};
+  }
 
   /**
    * Picks a member for a new request, skipping `tried`.
@@ -133,7 +139,7 @@ class BalancerRuntime {
   int pick(TimePoint now, const std::vector<size_t>& tried);
 
   /** Tells every child that a member's status, tier or retry time changed outside
-   *  markInError/markHealthy (the manager, health checks), so eligibility is recomputed. */
+   *  onEvent() (the manager, health checks), so eligibility is recomputed. */
   void noteStatusChange() noexcept { statusEpoch_->fetch_add(1, std::memory_order_release); }
 
   const balancer::StickyConfig& sticky() const noexcept { return sticky_; }
@@ -151,22 +157,38 @@ class BalancerRuntime {
    *  members in error, at least 1; the shortest retry= when none is. */
   uint32_t retryAfterSeconds(TimePoint now) const;
 
-  /** Absolute base URLs of every member, for mapping Location headers back. */
-  const std::vector<std::string>& memberBases() const noexcept { return memberBases_; }
+  using MemberBases = std::shared_ptr<const std::vector<std::string>>;
+  /** Absolute base URLs of every member, for mapping Location headers back; a snapshot that
+   *  stays valid while members are added. */
+  MemberBases memberBases() const;
 
   void initChild(uint32_t threadsPerChild, const Clock& clock);
 
  private:
+  /** Binds one record as member members().size(). Caller holds lbMutex_ (or is the
+   *  constructor). */
+  void bind(config::MemberConfig member, shm::MemberRecord& record);
+  /** Binds members another child (the manager) added to the shared table since the last
+   *  call: cheap when the balancer's structural epoch did not move. pick() calls it,
+   *  holding lbMutex_. */
+  void bindAddedMembers();
+
   config::BalancerConfig config_;
-  std::vector<std::unique_ptr<MemberRuntime>> members_;
+  const shm::MemberTable* table_ = nullptr;
+  shm::BalancerRecord* record_ = nullptr;
+  uint32_t capacity_ = 0;  ///< configured members + growth: the size of members_
+  std::unique_ptr<std::unique_ptr<MemberRuntime>[]> members_;
+  std::atomic<size_t> memberCount_{0};
+  uint32_t structuralEpoch_ = 0;  ///< the record's epoch when last bound; guarded by lbMutex_
+  uint32_t threadsPerChild_ = 0;  ///< set by initChild(): members bound later get pools too
+  const Clock* clock_ = nullptr;
   balancer::LbMethodPtr method_;
   std::mutex lbMutex_;  ///< guards lbSlots_: the running credit stays per child
   std::vector<balancer::LbSlot> lbSlots_;
-  std::vector<std::string> memberBases_;
+  mutable std::mutex basesMutex_;
+  MemberBases memberBases_;  ///< guarded by basesMutex_
   balancer::StickyConfig sticky_;
   balancer::StickyConfig routeCookieSticky_;
-  std::vector<std::string_view> routes_;     ///< views into members' configs
-  std::vector<std::string_view> redirects_;  ///< likewise
   std::unique_ptr<balancer::RouteMismatchDetector> routeMismatch_;
   std::unique_ptr<shm::MemberRecord> sorryRecord_;  ///< per child: nobody balances to it
   std::unique_ptr<MemberRuntime> sorry_;
@@ -185,9 +207,21 @@ class BalancerRuntime {
   std::atomic<uint32_t>* statusEpoch_ = nullptr;
 };
 
-/** Every balancer of one configuration generation, by lowercase name. */
+/** Orders names as their ASCII-lowercase forms do: a lookup needs no lowercase copy. */
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return asciiLower(x) < asciiLower(y);
+    });
+  }
+};
+
+/** Every balancer of one configuration generation, by name (case-insensitive). */
 class BalancerRegistry {
  public:
+  using Map = std::map<std::string, std::unique_ptr<BalancerRuntime>, CaseInsensitiveLess>;
+
   BalancerRuntime* find(std::string_view name) noexcept;
   /** Adds a balancer whose members are bound to their records in `table`. */
   void add(config::BalancerConfig balancer, const shm::MemberTable& table);
@@ -195,12 +229,10 @@ class BalancerRegistry {
   /** MemberRuntime::initTls() for every https member and sorry= URL.
    *  @return one message per failure: "BalancerMember URL (file:line): reason" */
   std::vector<std::string> initTls();
-  std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>>& all() noexcept {
-    return balancers_;
-  }
+  Map& all() noexcept { return balancers_; }
 
  private:
-  std::map<std::string, std::unique_ptr<BalancerRuntime>, std::less<>> balancers_;
+  Map balancers_;
 };
 
 }  // namespace cxxb::net

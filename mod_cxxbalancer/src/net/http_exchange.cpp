@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "http/header_rules.h"
+#include "net/relay.h"
 
 namespace cxxb::net {
 namespace {
@@ -87,25 +88,12 @@ ExchangeResult runHttpExchange(Transport& transport, std::string_view requestHea
   std::span<char> buffer = options.buffer;
   bool pendingFlush = false;
   for (;;) {
-    // Try without waiting first: when the member pauses, what the client has so far is
-    // flushed before blocking, so a slow stream reaches the client as it is produced.
-    // Only worth a syscall when there is something to flush.
-    IoResult io;
-    io.status = IoStatus::Timeout;
-    if (pendingFlush) {
-      io = transport.read(buffer, Millis(0));
-      if (io.status == IoStatus::Timeout) {
-        consumer.flush();
-        pendingFlush = false;
-        if (consumer.clientFailed()) {
-          result.error = ExchangeError::ClientFailed;
-          return result;
-        }
-      }
+    RelayRead read = readOrFlush(transport, buffer, options.ioTimeout, pendingFlush, consumer);
+    if (read.clientFailed) {
+      result.error = ExchangeError::ClientFailed;
+      return result;
     }
-    if (io.status == IoStatus::Timeout) {
-      io = transport.read(buffer, options.ioTimeout);
-    }
+    const IoResult& io = read.io;
     if (io.status != IoStatus::Ok) {
       result.sysError = io.sysError;
       if (io.status == IoStatus::Closed && result.responseStarted) {

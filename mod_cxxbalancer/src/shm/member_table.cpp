@@ -300,6 +300,25 @@ std::optional<uint32_t> MemberTable::findBalancer(std::string_view name) const n
   return std::nullopt;
 }
 
+Result<MemberRecord*> MemberTable::addMember(BalancerRecord& balancer,
+                                             const config::MemberConfig& member) {
+  uint32_t count = balancer.memberCount.load(std::memory_order_relaxed);
+  if (count >= balancer.capacity) {
+    return unexpected("balancer " + std::string(textOf(balancer.name)) +
+                      " has no spare record left: its growth= is used up");
+  }
+  std::string url = member.url.text();
+  if (url.size() >= kMemberUrlSize || member.route.size() >= kRouteSize ||
+      member.redirect.size() >= kRouteSize) {
+    return unexpected("member " + url + " does not fit its shared-memory record");
+  }
+  MemberRecord& record = this->member(balancer.firstMember + count);
+  fillFromFile(record, textOf(balancer.name), url, member);
+  balancer.memberCount.store(count + 1, std::memory_order_release);
+  balancer.structuralEpoch.fetch_add(1, std::memory_order_release);
+  return &record;
+}
+
 std::span<MemberRecord> MemberTable::members(const BalancerRecord& record) const noexcept {
   // Another process may be writing this segment: never trust a count beyond the capacity.
   uint32_t count = std::min(record.memberCount.load(std::memory_order_acquire), record.capacity);

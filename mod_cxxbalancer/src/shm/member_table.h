@@ -92,6 +92,14 @@ class MemberTable {
   std::span<MemberRecord> members(const BalancerRecord& balancer) const noexcept;
   /** A member record by its index in the segment (< header().memberCapacity). */
   MemberRecord& member(uint32_t index) const noexcept;
+  /**
+   * Appends a member to `balancer` in its next spare (`growth`) record, then raises
+   * memberCount and the structural epoch (release), so every child binds it before its next
+   * pick. The caller holds the structural lock (SlotStore::lock()).
+   * @return the new record, or an error when no spare record is left or the member's
+   *   identity does not fit
+   */
+  Result<MemberRecord*> addMember(BalancerRecord& balancer, const config::MemberConfig& member);
   /** @return the first member of `balancer` with identity `url`, or nullptr */
   MemberRecord* findMember(std::string_view balancer, std::string_view url) const noexcept;
 

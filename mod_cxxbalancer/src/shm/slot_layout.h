@@ -29,7 +29,7 @@ namespace cxxb::shm {
 /** "CXBSHM\0\1" read as a little-endian integer: the first bytes of every segment. */
 inline constexpr uint64_t kSegmentMagic = 0x0100'4D48'5342'5843ull;
 /** Bumped whenever a record below changes size, order or meaning. */
-inline constexpr uint32_t kLayoutVersion = 1;
+inline constexpr uint32_t kLayoutVersion = 2;
 /** Start of every part of the segment, and the alignment the store must provide. */
 inline constexpr size_t kSegmentAlignment = 64;
 
@@ -90,6 +90,10 @@ struct BalancerRecord {
    *  recoveries, the manager, health checks), so a child knows its cached list of eligible
    *  members is stale without reading every member. */
   std::atomic<uint32_t> statusEpoch;
+  /** Bumped (release) after memberCount grew: a child that saw another value binds the new
+   *  records before its next pick. */
+  std::atomic<uint32_t> structuralEpoch;
+  uint32_t reserved0;
 };
 
 /**
@@ -137,7 +141,8 @@ struct alignas(kSegmentAlignment) MemberRecord {
   std::atomic<uint64_t> bytesSent;
   std::atomic<uint64_t> bytesReceived;
   std::atomic<uint64_t> busy;           ///< requests in flight, server-wide
-  std::atomic<uint64_t> latencyEwmaUs;  ///< moving average of successful requests (µs)
+  std::atomic<uint64_t> latencyEwmaUs;  ///< moving average of successful requests' time to
+                                        ///< their response head (µs)
 };
 
 // --- compile-time checks of the rules above ---------------------------------------------
@@ -159,6 +164,8 @@ static_assert(std::is_trivially_destructible_v<MemberRecord>);
 static_assert(sizeof(SegmentHeader) <= kSegmentAlignment * 2);
 static_assert(sizeof(MemberRecord) % kSegmentAlignment == 0, "records must not share a line");
 static_assert(alignof(BalancerRecord) <= kSegmentAlignment);
+// Name, placement, the three atomics and the padding: a change here is a new kLayoutVersion.
+static_assert(sizeof(BalancerRecord) == kBalancerNameSize + 6 * sizeof(uint32_t));
 static_assert(alignof(MemberRecord) == kSegmentAlignment);
 static_assert(offsetof(SegmentHeader, magic) == 0);
 

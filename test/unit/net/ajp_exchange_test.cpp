@@ -22,7 +22,10 @@ using cxxb::ajp::test::TestHeader;
 using cxxb::net::ExchangeError;
 using cxxb::net::ExchangeOptions;
 using cxxb::net::ExchangeResult;
-using cxxb::net::ForwardRequest;
+/** The client's request and its body, as the forwarder hands them to the exchange. */
+struct ForwardRequest : cxxb::net::ClientRequest {
+  cxxb::net::RequestBody* body = nullptr;
+};
 using cxxb::net::IoStatus;
 using cxxb::net::PingStatus;
 using cxxb::net::RequestBody;

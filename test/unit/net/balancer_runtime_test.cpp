@@ -36,6 +36,9 @@ struct TwoChildren {
 
 }  // namespace
 
+const balancer::MemberEvent kRefused{.kind = balancer::MemberEventKind::ConnectFailed};
+const balancer::MemberEvent kAnswered{.kind = balancer::MemberEventKind::Response, .status = 200};
+
 TEST_CASE("runtime: counters are the shared record's", "[net][shm]") {
   TwoChildren c({balancerOf("web", {"http://a:8080", "http://b:8080"})});
   net::MemberRuntime& a1 = *c.first.find("web")->members()[0];
@@ -55,8 +58,9 @@ TEST_CASE("runtime: one child's error is every child's, logged once", "[net][shm
   net::BalancerRuntime& one = *c.first.find("web");
   net::BalancerRuntime& two = *c.second.find("web");
 
-  CHECK(one.members()[0]->markInError(clock.now()));
-  CHECK_FALSE(two.members()[0]->markInError(clock.now()));  // already in error
+  CHECK(one.members()[0]->onEvent(kRefused, clock.now()).enteredError());
+  CHECK(two.members()[0]->onEvent(kRefused, clock.now()).kind ==
+        balancer::Transition::Kind::None);  // already in error
   const shm::MemberRecord& record = one.members()[0]->record();
   CHECK(record.errorSinceWallNs.load() > 0);
   CHECK((record.runtimeFields.load() & config::kStatusInError) != 0);
@@ -72,7 +76,7 @@ TEST_CASE("runtime: one child's error is every child's, logged once", "[net][shm
   }
   CHECK(std::count(picks.begin(), picks.end(), 0) == 2);
 
-  two.members()[0]->markHealthy();
+  CHECK(two.members()[0]->onEvent(kAnswered, clock.now()).leftError());
   CHECK((record.status.load() & config::kStatusInError) == 0);
   CHECK(record.errorSinceWallNs.load() == 0);
 }
@@ -102,7 +106,7 @@ TEST_CASE("runtime: eligibility is cached until a status changes in any child", 
   net::BalancerRuntime& second = *c.second.find("web");
   CHECK(first.pick(clock.now(), {}) == 0);
   // The other child puts b in error: the first child's next picks avoid it at once.
-  second.members()[1]->markInError(clock.now());
+  second.members()[1]->onEvent(kRefused, clock.now());
   for (int i = 0; i < 4; ++i) {
     CHECK(first.pick(clock.now(), {}) == 0);
   }
@@ -114,8 +118,8 @@ TEST_CASE("runtime: eligibility is cached until a status changes in any child", 
   }
   CHECK(counts[1] > 0);
   // Recovery seen from the other child, then a new failure: the cache follows both.
-  second.members()[1]->markHealthy();
-  second.members()[0]->markInError(clock.now());
+  second.members()[1]->onEvent(kAnswered, clock.now());
+  second.members()[0]->onEvent(kRefused, clock.now());
   for (int i = 0; i < 4; ++i) {
     CHECK(first.pick(clock.now(), {}) == 1);
   }
@@ -199,4 +203,47 @@ TEST_CASE("runtime: new addresses for the member's name retire its pooled connec
   gAnswer = {};
   clock.advance(std::chrono::seconds(31));
   CHECK(member.addresses(clock.now(), error)[0].ip == "10.0.0.8");
+}
+
+TEST_CASE("runtime: a member added into the growth records is picked, in every child",
+          "[net][shm]") {
+  TwoChildren c({balancerOf("web", {"http://a:8080"}, /*growth=*/2)});
+  test::FakeClock clock;
+  c.first.initChild(4, clock);
+  c.second.initChild(4, clock);
+  net::BalancerRuntime& first = *c.first.find("web");
+  net::BalancerRuntime& second = *c.second.find("web");
+  CHECK(first.pick(clock.now(), {}) == 0);
+  shm::BalancerRecord& record = c.table.balancer(*c.table.findBalancer("web"));
+  auto added = c.table.addMember(record, test::memberOf("http://b:8080", 1, 0, "r2"));
+  REQUIRE(added.ok());
+  std::vector<int> counts(2, 0);
+  for (int i = 0; i < 4; ++i) {
+    ++counts[size_t(second.pick(clock.now(), {}))];
+  }
+  CHECK(counts == std::vector<int>{2, 2});
+  REQUIRE(second.members().size() == 2);
+  CHECK(second.members()[1]->name() == "http://b:8080");
+  CHECK(second.members()[1]->pool() != nullptr);  // bound after initChild: has its pool
+  CHECK(second.hasRoute("r2"));
+  CHECK(second.memberBases()->size() == 2);
+  CHECK(first.pick(clock.now(), {}) >= 0);
+  CHECK(first.members().size() == 2);
+  // growth=2: one more fits, then none.
+  CHECK(c.table.addMember(record, test::memberOf("http://c:8080")).ok());
+  CHECK_FALSE(c.table.addMember(record, test::memberOf("http://d:8080")).ok());
+}
+
+TEST_CASE("runtime: routes are read from the shared record", "[net][shm]") {
+  config::BalancerConfig config = balancerOf("web", {"http://a:8080", "http://b:8080"});
+  config.members[0].route = "r1";
+  TwoChildren c({config});
+  test::FakeClock clock;
+  net::BalancerRuntime& web = *c.first.find("web");
+  CHECK(web.memberForRoute("r1", clock.now()) == 0);
+  // The manager gives b the route r9 (under the structural lock, in another child).
+  shm::setText(web.members()[1]->record().route, "r9");
+  CHECK(web.hasRoute("r9"));
+  CHECK(web.memberForRoute("r9", clock.now()) == 1);
+  CHECK(web.members()[1]->route() == "r9");
 }

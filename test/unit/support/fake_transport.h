@@ -1,8 +1,11 @@
 #pragma once
 // A scripted Transport for pool and connector tests. The test keeps a handle on the shared
-// state, so it can still script and inspect a transport after handing it to a pool. Given a
-// FakeClock, it honours timeouts as a socket would, by moving that clock: a read that waits
-// for nothing, or for data scripted to come later than its timeout, takes the whole timeout.
+// state, so it can still script and inspect a transport after handing it to a pool.
+//
+// Time: with State::clock set, a read that waits moves that fake clock instead of sleeping.
+// A read with nothing scripted (or a scripted Timeout) takes the whole timeout; a scripted
+// read with `after` arrives that long after the call, or times out first if the timeout is
+// shorter (a timeout of 0 never moves the clock: it only asks whether data is there).
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -25,7 +28,7 @@ class FakeTransport final : public net::Transport {
     net::IoStatus status = net::IoStatus::Ok;
     std::string data;
     int sysError = 0;
-    Millis after{0};  ///< how long after the read starts it arrives (with State::clock)
+    Millis after{0};  ///< how long after the read() call it arrives
   };
 
   struct State {
@@ -40,9 +43,8 @@ class FakeTransport final : public net::Transport {
     bool destroyed = false;
     int closeCalls = 0;
     int reusableCalls = 0;
-    int id = 0;  ///< free for tests to tell transports apart
-    /** When set, reads and timed-out writes take their time on this clock. */
-    FakeClock* clock = nullptr;
+    int id = 0;                  ///< free for tests to tell transports apart
+    FakeClock* clock = nullptr;  ///< moved by reads that wait (null: time stands still)
   };
 
   explicit FakeTransport(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -62,15 +64,21 @@ class FakeTransport final : public net::Transport {
     if (state_->closed) {
       return {net::IoStatus::Error, 0, EBADF};
     }
-    if (state_->reads.empty() || state_->reads.front().after > timeout) {
-      if (!state_->reads.empty()) {
-        state_->reads.front().after -= timeout;  // still on its way at the next read
-      }
-      pass(timeout);
+    if (state_->reads.empty()) {
+      wait(timeout);
       return {net::IoStatus::Timeout, 0, 0};
     }
     Read& next = state_->reads.front();
-    pass(std::exchange(next.after, Millis(0)));
+    if (next.after > timeout) {
+      wait(timeout);
+      next.after -= timeout;
+      return {net::IoStatus::Timeout, 0, 0};
+    }
+    wait(next.after);
+    next.after = Millis(0);
+    if (next.status == net::IoStatus::Timeout) {
+      wait(timeout);
+    }
     if (next.status != net::IoStatus::Ok) {
       net::IoResult result{next.status, 0, next.sysError};
       state_->reads.pop_front();
@@ -85,7 +93,7 @@ class FakeTransport final : public net::Transport {
     return {net::IoStatus::Ok, n, 0};
   }
 
-  net::IoResult writeAll(std::string_view data, Millis timeout) override {
+  net::IoResult writeAll(std::string_view data, Millis /*timeout*/) override {
     if (state_->closed) {
       return {net::IoStatus::Error, 0, EBADF};
     }
@@ -93,9 +101,6 @@ class FakeTransport final : public net::Transport {
       const size_t n = std::min(data.size(), state_->writeFailAfter);
       state_->written.append(data.substr(0, n));
       const net::IoStatus status = *std::exchange(state_->writeFailure, std::nullopt);
-      if (status == net::IoStatus::Timeout) {
-        pass(timeout);
-      }
       return {status, n, 0};
     }
     state_->written.append(data);
@@ -119,7 +124,7 @@ class FakeTransport final : public net::Transport {
   State& state() noexcept { return *state_; }
 
  private:
-  void pass(Millis duration) noexcept {
+  void wait(Millis duration) noexcept {
     if (state_->clock != nullptr) {
       state_->clock->advance(duration);
     }
