@@ -40,7 +40,7 @@ apt_install() {
 # Build-Depends of debian/control that this machine lacks, as package names.
 unmet_build_deps() {
   (cd "$SRC" && dpkg-checkbuilddeps 2>&1 >/dev/null || true) |
-    sed -n 's/.*Unmet build dependencies: //p' | sed -E 's/\([^)]*\)//g; s/\|[^ ]*//g' |
+    sed -n 's/.*Unmet build dependencies: //p' | sed -E 's/\([^)]*\)//g; s/ *\| *[^ ]+//g' |
     tr -s ' ' '\n' | grep -v '^$' || true
 }
 

@@ -44,6 +44,20 @@ def test_build_stage_needs_only_build_tools():
     assert "RUN docker/steps.sh build-deps" in dockerfile
 
 
+def test_build_deps_step_names_the_unmet_packages(tmp_path):
+    """On a machine without them (the build stage), dpkg-checkbuilddeps' complaint becomes
+    the list of packages to install: versions and alternatives dropped."""
+    fake = tmp_path / "bin" / "dpkg-checkbuilddeps"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'dpkg-checkbuilddeps: error: Unmet build dependencies: "
+                    "debhelper-compat (= 13) dh-apache2 cmake (>= 3.25) libssl-dev | libssl3-dev'"
+                    " >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake.parent}:{os.environ['PATH']}")
+    rc, out = run([str(STEPS), "build-deps", "--print"], env=env)
+    assert rc == 0 and out.split() == ["debhelper-compat", "dh-apache2", "cmake", "libssl-dev"], out
+
+
 def test_runtime_step_starts_like_debians_apache2(deb, tmp_path):
     root = tmp_path / "root"
     (root / "etc").mkdir(parents=True)
