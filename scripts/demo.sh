@@ -2,10 +2,18 @@
 # Demo of mod_cxxbalancer on a fresh Debian 12 machine: installs what is missing, builds
 # the module, and starts apache2 on 127.0.0.1:8080 (DEMO_PORT) in front of three small
 # demo members (the project's test backend): app1 and app2 active, "sorry" a hot standby.
-# The manager is at /balancer-manager. Ctrl-C stops everything it started.
+# The manager is at /balancer-manager. Ctrl-C, or SIGINT or SIGTERM to its pid, stops
+# everything it started, also when it was started in the background.
 #
 # Environment: DEMO_PORT (8080), SKIP_DEPS=1, SKIP_BUILD=1, CXXB_MODULE (a built module).
 set -euo pipefail
+
+# A shell started in the background (`scripts/demo.sh &` from a script) inherits SIGINT
+# ignored, and bash cannot trap a signal that was ignored when it started. Run again with
+# INT and TERM at their defaults, so the traps below work however the demo was started.
+if [ -z "${CXXB_DEMO_SIGNALS_RESET:-}" ]; then
+  CXXB_DEMO_SIGNALS_RESET=1 exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
 
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
@@ -56,7 +64,8 @@ cleanup() {
   rm -rf "$ROOT"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # start_backend NAME: starts the test backend on a free port, prints the port.
 start_backend() {
@@ -165,6 +174,8 @@ Try:
   curl -si $B/app/echo/hello?x=1                              # what a member sees (JSON)
   curl -si -c /tmp/demo.jar -b /tmp/demo.jar $B/app/id         # sticky: ROUTEID cookie
   curl -s "$B/balancer-manager?format=json"
+  kill ${BACKEND_PIDS[0]}                                      # app1 gone: app2 serves
+  kill ${BACKEND_PIDS[1]}                                      # both gone: "sorry" answers
   curl -si $B/ | grep X-Demo-Health                            # RewriteMap int:cxxbalancer-health
   tail -f $ROOT/logs/error_log $ROOT/logs/access_log
 

@@ -24,7 +24,7 @@ PACKAGES=(
   nginx wrk curl
   clang libclang-rt-14-dev clang-format
   tomcat10        # AJP tests
-  dpkg-dev debhelper lintian fakeroot   # the Debian package and its test
+  dpkg-dev debhelper lintian fakeroot man-db   # the Debian package and its test
 )
 # Packages whose postinst would start (and enable) a service.
 SERVICES=(apache2 nginx tomcat10)

@@ -88,7 +88,8 @@ def main():
         args.path = "/static.txt" if ajp else "/id"
 
     if args.module:
-        os.environ["CXXB_MODULE"] = args.module
+        # Absolute: httpd resolves a relative LoadModule path against its ServerRoot.
+        os.environ["CXXB_MODULE"] = str(Path(args.module).resolve())
     module = env.module_path()
     have_module = module.is_file() and not args.stock_only
     if not module.is_file() and not args.stock_only:

@@ -2,6 +2,7 @@
 // (httpd takes it from __FILE__), so it stays mod_cxxbalancer.cpp.
 #include "config/inert_keys.h"
 #include "core/message_ids.h"
+#include "core/version.h"
 #include "httpd/directives.h"
 #include "httpd/guard.h"
 #include "httpd/httpd_includes.h"
@@ -69,13 +70,18 @@ int onCheckConfig(apr_pool_t*, apr_pool_t*, apr_pool_t* ptemp, server_rec* s) no
 }
 
 /**
- * Builds the live balancers and their shared memory once per generation, before the
- * children fork. Skipped in the first of httpd's two start-up passes (only configuration
- * checking happens there, and the process may still detach); a graceful restart runs only
- * the real pass, which carries member state over from the previous segment.
+ * Adds mod_cxxbalancer/VERSION to the server's version string (the Server header under
+ * `ServerTokens Full`). Builds the live balancers and their shared memory once per
+ * generation, before the children fork. Skipped in the first of httpd's two start-up
+ * passes (only configuration checking happens there, and the process may still detach); a
+ * graceful restart runs only the real pass, which carries member state over from the
+ * previous segment.
  */
 int onPostConfig(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noexcept {
   return guardServer(s, "post_config", [&] {
+    // In both passes: httpd forgets version components with each configuration read.
+    const std::string_view token = productToken();
+    ap_add_version_component(pconf, apr_pstrmemdup(pconf, token.data(), token.size()));
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
       return OK;
     }
