@@ -40,7 +40,7 @@ bool writeOut(std::string_view data) {
 int serve(const cxxb::probe::ProbeOptions& options) {
   using namespace cxxb::probe;
   NetworkChecker checker(options);
-  ProbeCache cache(cxxb::SteadyClock::instance(), options.cache);
+  ProbeCache cache(cxxb::SystemClock::instance(), options.cache);
   Answerer answerer(checker, cache);
   LineSplitter splitter;
   bool readerGone = false;

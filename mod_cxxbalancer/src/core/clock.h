@@ -42,7 +42,4 @@ class SystemClock final : public Clock {
   static SystemClock& instance() noexcept;
 };
 
-// TODO(lead): the former name, kept until httpd/proxy_glue.cpp says SystemClock.
-using SteadyClock = SystemClock;
-
 }  // namespace cxxb

@@ -195,6 +195,10 @@ constexpr MessageInfo kMessages[] = {
      "has expired\" or \"hostname mismatch\"); it is in error for `retry` seconds. Logged when "
      "the member goes into error. The request went to another member.",
      "Fix the member's certificate, or `sslca`/`sslsni` to match it."},
+    {kMemberBackInRotation, MessageLevel::Info,
+     "A member that was in error answered a request again and takes new requests; logged once "
+     "per recovery, server-wide.",
+     "Nothing; it pairs with the message that put the member in error."},
 
     {kClientBodyReadFailed, MessageLevel::Error,
      "Reading the client's request body through httpd's input filters failed (the client went "

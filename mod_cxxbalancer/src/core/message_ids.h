@@ -64,6 +64,7 @@ inline constexpr char kMemberFailOnStatus[] = "CXB02011";
 inline constexpr char kStickyMemberUnavailable[] = "CXB02012";
 inline constexpr char kSorryPageFailed[] = "CXB02014";
 inline constexpr char kMemberTlsHandshakeFailed[] = "CXB02015";
+inline constexpr char kMemberBackInRotation[] = "CXB02016";
 
 // --- CXB021xx: the request path, client side ----------------------------------------------
 inline constexpr char kClientBodyReadFailed[] = "CXB02101";

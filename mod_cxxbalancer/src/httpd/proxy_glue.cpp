@@ -362,7 +362,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
   std::string restPath = rest.substr(0, rest.find('?'));
   BrigadeConsumer consumer(r, dconf, *balancer, frontBaseFor(r, restPath));
   RequestLogger logger(r);
-  proxy::Forwarder forwarder(SteadyClock::instance(), logger, proxy::Connector::system());
+  proxy::Forwarder forwarder(SystemClock::instance(), logger, proxy::Connector::system());
   char* readBuffer = static_cast<char*>(apr_palloc(r->pool, kReadBufferSize));
   proxy::ForwardResult result =
       forwarder.forward(*balancer, request, consumer, std::span<char>(readBuffer, kReadBufferSize));
@@ -385,7 +385,7 @@ int forwardRequest(request_rec* r, proxy_server_conf* conf, const char* url) {
     // A local maintenance page, served like an ErrorDocument: status 503, URL unchanged.
     apr_table_setn(
         r->err_headers_out, "Retry-After",
-        apr_psprintf(r->pool, "%u", balancer->retryAfterSeconds(SteadyClock::instance().now())));
+        apr_psprintf(r->pool, "%u", balancer->retryAfterSeconds(SystemClock::instance().now())));
     ap_custom_response(r, HTTP_SERVICE_UNAVAILABLE, apr_pstrdup(r->pool, sorry.c_str()));
   }
   return statusFor(result.outcome);

@@ -80,6 +80,6 @@ struct PingResult {
  * @param clock for the deadline
  */
 PingResult runAjpPing(Transport& transport, Millis timeout, size_t packetSize,
-                      std::span<char> buffer, const Clock& clock = SteadyClock::instance());
+                      std::span<char> buffer, const Clock& clock = SystemClock::instance());
 
 }  // namespace cxxb::net

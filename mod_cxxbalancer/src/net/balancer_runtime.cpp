@@ -4,23 +4,12 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <unistd.h>
-
 #include "balancer/selector.h"
 #include "config/settings.h"
+#include "core/random.h"
 #include "core/string_util.h"
 
 namespace cxxb::net {
-namespace {
-
-/** Wall-clock time for the manager's "in error since" (slot_layout.h explains the clocks). */
-int64_t wallNowNs() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 MemberRuntime::MemberRuntime(config::MemberConfig member, shm::MemberRecord& record)
     : status(record.status),
@@ -105,9 +94,10 @@ void MemberRuntime::forgetAddresses() {
 }
 
 balancer::Transition MemberRuntime::onEvent(const balancer::MemberEvent& event,
-                                            TimePoint now) noexcept {
+                                            const Clock& clock) noexcept {
+  // The wall clock is for the manager's "in error since" (slot_layout.h explains the clocks).
   return balancer::MemberState(record_, config_.retry, statusEpoch_)
-      .onEvent(event, now, wallNowNs());
+      .onEvent(event, clock.now(), clock.wallNowNs());
 }
 
 void MemberRuntime::recordLatency(std::chrono::microseconds elapsed) noexcept {
@@ -337,9 +327,7 @@ void BalancerRuntime::initChild(uint32_t threadsPerChild, const Clock& clock) {
   }
   // Methods are built before the fork: without a new seed every child would draw the
   // same random sequence.
-  uint64_t seed =
-      uint64_t(getpid()) * 0x9E3779B97F4A7C15ull ^ uint64_t(clock.now().time_since_epoch().count());
-  method_->reseed(seed);
+  method_->reseed(freshSeed());
 }
 
 std::vector<std::string> BalancerRegistry::initTls() {

@@ -78,7 +78,7 @@ class MemberRuntime {
    * time and failure counter) what happened.
    * @return the transition it caused: exactly one caller server-wide sees each one
    */
-  balancer::Transition onEvent(const balancer::MemberEvent& event, TimePoint now) noexcept;
+  balancer::Transition onEvent(const balancer::MemberEvent& event, const Clock& clock) noexcept;
   /** Folds a successful request's duration into the shared latency average. */
   void recordLatency(std::chrono::microseconds elapsed) noexcept;
 

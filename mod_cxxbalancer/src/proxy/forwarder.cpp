@@ -8,6 +8,7 @@
 
 #include "balancer/sticky.h"
 #include "config/balancer_url.h"
+#include "core/message_ids.h"
 #include "core/string_util.h"
 #include "http/url_map.h"
 
@@ -295,7 +296,7 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
   const Millis ioTimeout = attempt.ioTimeout;
   balancer::Transition transition;
   if (verdict.memberEvent) {
-    transition = member.onEvent(*verdict.memberEvent, clock_.now());
+    transition = member.onEvent(*verdict.memberEvent, clock_);
   }
   const std::string& name = member.name();
   const std::string inError =
@@ -311,6 +312,9 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
         logger_.log(LogLevel::Error, "CXB02011",
                     "member " + name + " answered " + std::to_string(attempt.facts.status) +
                         ", listed in failonstatus" + inError);
+      } else if (transition.leftError()) {
+        logger_.log(LogLevel::Info, msg::kMemberBackInRotation,
+                    "member " + name + " answered again; back in rotation");
       }
       return;
     case AttemptEnd::NoFreeConnection:

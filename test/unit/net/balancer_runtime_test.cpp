@@ -58,8 +58,8 @@ TEST_CASE("runtime: one child's error is every child's, logged once", "[net][shm
   net::BalancerRuntime& one = *c.first.find("web");
   net::BalancerRuntime& two = *c.second.find("web");
 
-  CHECK(one.members()[0]->onEvent(kRefused, clock.now()).enteredError());
-  CHECK(two.members()[0]->onEvent(kRefused, clock.now()).kind ==
+  CHECK(one.members()[0]->onEvent(kRefused, clock).enteredError());
+  CHECK(two.members()[0]->onEvent(kRefused, clock).kind ==
         balancer::Transition::Kind::None);  // already in error
   const shm::MemberRecord& record = one.members()[0]->record();
   CHECK(record.errorSinceWallNs.load() > 0);
@@ -76,7 +76,7 @@ TEST_CASE("runtime: one child's error is every child's, logged once", "[net][shm
   }
   CHECK(std::count(picks.begin(), picks.end(), 0) == 2);
 
-  CHECK(two.members()[0]->onEvent(kAnswered, clock.now()).leftError());
+  CHECK(two.members()[0]->onEvent(kAnswered, clock).leftError());
   CHECK((record.status.load() & config::kStatusInError) == 0);
   CHECK(record.errorSinceWallNs.load() == 0);
 }
@@ -106,7 +106,7 @@ TEST_CASE("runtime: eligibility is cached until a status changes in any child", 
   net::BalancerRuntime& second = *c.second.find("web");
   CHECK(first.pick(clock.now(), {}) == 0);
   // The other child puts b in error: the first child's next picks avoid it at once.
-  second.members()[1]->onEvent(kRefused, clock.now());
+  second.members()[1]->onEvent(kRefused, clock);
   for (int i = 0; i < 4; ++i) {
     CHECK(first.pick(clock.now(), {}) == 0);
   }
@@ -118,8 +118,8 @@ TEST_CASE("runtime: eligibility is cached until a status changes in any child", 
   }
   CHECK(counts[1] > 0);
   // Recovery seen from the other child, then a new failure: the cache follows both.
-  second.members()[1]->onEvent(kAnswered, clock.now());
-  second.members()[0]->onEvent(kRefused, clock.now());
+  second.members()[1]->onEvent(kAnswered, clock);
+  second.members()[0]->onEvent(kRefused, clock);
   for (int i = 0; i < 4; ++i) {
     CHECK(first.pick(clock.now(), {}) == 1);
   }

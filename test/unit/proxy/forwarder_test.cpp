@@ -263,6 +263,21 @@ TEST_CASE("request path: a refused member: the next one answers, logged once", "
   CHECK(w.log.count("CXB02001") == 1);
 }
 
+TEST_CASE("request path: a member in error that answers again is back, logged once", "[proxy]") {
+  config::BalancerConfig c = test::balancerOf("web", {kA});
+  c.members[0].retry = Seconds(5);
+  World w(c);
+  w.connector.script(kA, refused());
+  CHECK(w.get().outcome == ForwardOutcome::Unavailable);
+  CHECK(w.inError(0));
+  w.clock.advance(Seconds(6));  // retry= has run out: the member is tried again
+  w.connector.script(kA, connection({data(kOk)}));
+  CHECK(w.get().outcome == ForwardOutcome::Served);
+  CHECK_FALSE(w.inError(0));
+  CHECK(w.log.count("CXB02016") == 1);
+  CHECK_THAT(w.log.text("CXB02016"), Catch::Contains(kA) && Catch::Contains("back in rotation"));
+}
+
 TEST_CASE("request path: a stale pooled connection is resent on a new one", "[proxy]") {
   World w(test::balancerOf("web", {kA}));
   w.connector.script(kA, connection({data(kOk), closed()}));
