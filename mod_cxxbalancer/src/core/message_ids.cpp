@@ -88,6 +88,12 @@ constexpr MessageInfo kMessages[] = {
      "The query string to forward holds control characters or spaces (e.g. after a "
      "`RewriteRule` put decoded text there); the client got 403.",
      "Usually a hostile client. If a rewrite produced it, escape the substitution (flag `B`)."},
+    {kPathHasDotSegmentWithParameters, MessageLevel::Error,
+     "The path to forward has a `.` or `..` segment with `;` parameters (`/x/..;/admin`, also "
+     "percent-encoded), which Tomcat resolves past the `<Location>` rules httpd applied; the "
+     "client got 400.",
+     "Usually a probe for that hole. A link of the application's that does this is a bug in "
+     "the application."},
 
     {kHealthMapLookupFailed, MessageLevel::Error,
      "A `${NAME:KEY}` lookup in `RewriteMap NAME int:cxxbalancer-health` failed unexpectedly; "

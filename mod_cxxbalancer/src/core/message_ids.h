@@ -35,6 +35,7 @@ inline constexpr char kRequestUnknownBalancer[] = "CXB00301";
 inline constexpr char kUrlUnparsable[] = "CXB00302";
 inline constexpr char kPathHasControlCharacters[] = "CXB00303";
 inline constexpr char kQueryHasControlCharacters[] = "CXB00304";
+inline constexpr char kPathHasDotSegmentWithParameters[] = "CXB00305";
 
 // --- CXB004xx: the health RewriteMap -----------------------------------------------------
 inline constexpr char kHealthMapLookupFailed[] = "CXB00401";

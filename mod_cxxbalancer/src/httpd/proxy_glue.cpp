@@ -6,7 +6,9 @@
 #include <string>
 
 #include "config/balancer_url.h"
+#include "core/message_ids.h"
 #include "core/string_util.h"
+#include "http/path_rules.h"
 #include "httpd/guard.h"
 #include "httpd/server_state.h"
 #include "proxy/forwarder.h"
@@ -421,6 +423,13 @@ int onCanon(request_rec* r, char* url) noexcept {
         return HTTP_BAD_REQUEST;
       }
       search = r->args;
+    }
+    if (http::hasDotSegmentWithParameters(path)) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                    "%s: the path to forward has a dot segment with parameters, which members "
+                    "such as Tomcat resolve past httpd's rules: %s",
+                    msg::kPathHasDotSegmentWithParameters, ap_escape_logitem(r->pool, path));
+      return HTTP_BAD_REQUEST;
     }
     if (path == rest && *ap_scan_vchar_obstext(path)) {
       ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
