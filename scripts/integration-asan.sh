@@ -15,7 +15,7 @@ rc=0
 env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
   ASAN_OPTIONS="detect_leaks=0:log_path=$reports/asan" \
   UBSAN_OPTIONS="print_stacktrace=1:log_path=$reports/ubsan" \
-  CXXB_MODULE="$module" \
+  CXXB_MODULE="$module" CXXB_PROBE="$PWD/$build/tools/cxxbalancer-probe" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider test/integration -k "not stock" \
   --ignore=test/integration/test_220_p2c.py "$@" || rc=$?  # latency comparisons mean nothing under ASan
 if compgen -G "$reports/*" >/dev/null; then

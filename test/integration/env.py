@@ -45,7 +45,7 @@ def module_path():
 def probe_path():
     """The built cxxbalancer-probe: $CXXB_PROBE (set by ctest) or its place in the build."""
     return Path(os.environ.get("CXXB_PROBE")
-                or BUILD_DIR / "mod_cxxbalancer" / "src" / "probe" / "cxxbalancer-probe")
+                or BUILD_DIR / "tools" / "cxxbalancer-probe")
 
 
 # --- ports -------------------------------------------------------------------------------
