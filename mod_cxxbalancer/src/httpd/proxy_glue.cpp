@@ -134,8 +134,11 @@ class BrigadeConsumer final : public net::ResponseConsumer {
     facts.sorry = sorry_;
     facts.retryAfter = retryAfter_;
     facts.setCookie = setCookie_;
-    const net::BalancerRuntime::MemberBases bases = balancer_.memberBases();
-    facts.memberBases = bases.get();
+    net::BalancerRuntime::MemberBases bases;
+    if (proxy::hasLocationHeaders(head)) {  // most heads have none: no snapshot to take
+      bases = balancer_.memberBases();
+      facts.memberBases = bases.get();
+    }
     facts.frontBase = frontBase_;
     proxy::ClientHead out = proxy::clientHeadFor(std::move(head), facts);
     r_->status = out.status;

@@ -299,9 +299,11 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
     transition = member.onEvent(*verdict.memberEvent, clock_);
   }
   const std::string& name = member.name();
-  const std::string inError =
-      "; in error for " + std::to_string(member.config().retry.count()) + " s";
-  const std::string detail = " (" + attempt.detail + ")";
+  // Built only for the lines that use them: the answered path is the hot one.
+  const auto inError = [&member] {
+    return "; in error for " + std::to_string(member.config().retry.count()) + " s";
+  };
+  const auto detail = [&attempt] { return " (" + attempt.detail + ")"; };
   switch (attempt.facts.end) {
     case AttemptEnd::Answered:
       member.recordLatency(attempt.toHead);
@@ -311,7 +313,7 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
       if (transition.enteredError()) {
         logger_.log(LogLevel::Error, "CXB02011",
                     "member " + name + " answered " + std::to_string(attempt.facts.status) +
-                        ", listed in failonstatus" + inError);
+                        ", listed in failonstatus" + inError());
       } else if (transition.leftError()) {
         logger_.log(LogLevel::Info, msg::kMemberBackInRotation,
                     "member " + name + " answered again; back in rotation");
@@ -323,15 +325,15 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
       return;
     case AttemptEnd::ConnectFailed:
       if (transition.enteredError()) {
-        logger_.log(
-            LogLevel::Error, "CXB02001",
-            "member " + name + " " + connectStatusText(attempt.connectStatus) + detail + inError);
+        logger_.log(LogLevel::Error, "CXB02001",
+                    "member " + name + " " + connectStatusText(attempt.connectStatus) + detail() +
+                        inError());
       }
       return;
     case AttemptEnd::TlsFailed:
       if (transition.enteredError()) {
         logger_.log(LogLevel::Error, "CXB02015",
-                    "member " + name + ": " + attempt.detail + inError);
+                    "member " + name + ": " + attempt.detail + inError());
       }
       return;
     case AttemptEnd::PingFailed:
@@ -339,21 +341,21 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
         logger_.log(LogLevel::Error, "CXB02201",
                     "member " + name + " did not answer CPING within " +
                         std::to_string(member.config().ping.value_or(Millis(0)).count()) + " ms" +
-                        detail + inError);
+                        detail() + inError());
       }
       return;
     case AttemptEnd::SendFailed:
     case AttemptEnd::NoResponse:
       if (transition.enteredError()) {
         logger_.log(LogLevel::Error, "CXB02004",
-                    "member " + name + " failed before answering" + detail + inError);
+                    "member " + name + " failed before answering" + detail() + inError());
       }
       return;
     case AttemptEnd::Timeout:
       if (transition.enteredError()) {
         logger_.log(LogLevel::Error, "CXB02010",
                     "member " + name + " did not answer within " +
-                        std::to_string(ioTimeout.count()) + " ms (failontimeout)" + inError);
+                        std::to_string(ioTimeout.count()) + " ms (failontimeout)" + inError());
       } else {
         logger_.log(LogLevel::Error, "CXB02005",
                     "member " + name + " did not answer within " +
@@ -366,7 +368,7 @@ void Forwarder::tellMember(net::MemberRuntime& member, const Verdict& verdict,
       return;
     case AttemptEnd::Truncated:
       logger_.log(LogLevel::Error, "CXB02007",
-                  "member " + name + " closed the connection mid-response" + detail +
+                  "member " + name + " closed the connection mid-response" + detail() +
                       "; aborting the client connection");
       return;
     case AttemptEnd::ClientFailed:

@@ -15,8 +15,18 @@ bool isLocationHeader(std::string_view name) noexcept {
 
 }  // namespace
 
+bool hasLocationHeaders(const http::ResponseHead& head) noexcept {
+  for (const auto& header : head.headers) {
+    if (isLocationHeader(header.name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 ClientHead clientHeadFor(http::ResponseHead&& head, const ResponseFacts& facts) {
   ClientHead out;
+  out.headers.reserve(head.headers.size() + 3);
   out.status = head.status;
   out.reason = std::move(head.reason);
   if (facts.sorry) {

@@ -55,4 +55,8 @@ struct ResponseFacts {
 /** The client's head for the member's `head`. */
 ClientHead clientHeadFor(http::ResponseHead&& head, const ResponseFacts& facts);
 
+/** Whether `head` has a header that clientHeadFor() maps back to the front URL (Location,
+ *  Content-Location, URI): only then does it need ResponseFacts::memberBases. */
+bool hasLocationHeaders(const http::ResponseHead& head) noexcept;
+
 }  // namespace cxxb::proxy

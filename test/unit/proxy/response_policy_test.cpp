@@ -85,3 +85,12 @@ TEST_CASE("response policy: the route cookie comes ahead of the member's", "[pro
         std::vector<ClientHeader>{{"Set-Cookie", "ROUTEID=.jvm2; Path=/", HeaderUse::Copy},
                                   {"Set-Cookie", "a=b", HeaderUse::Cookie}});
 }
+
+TEST_CASE("response policy: only heads with Location headers need the member bases", "[proxy]") {
+  CHECK(cxxb::proxy::hasLocationHeaders(memberHead(302)));
+  ResponseHead plain;
+  plain.headers = {{"Content-Type", "text/plain"}, {"Content-Length", "2"}};
+  CHECK_FALSE(cxxb::proxy::hasLocationHeaders(plain));
+  plain.headers.push_back({"content-location", "/x"});
+  CHECK(cxxb::proxy::hasLocationHeaders(plain));
+}
