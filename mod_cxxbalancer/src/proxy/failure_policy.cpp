@@ -35,19 +35,13 @@ Verdict judge(const AttemptFacts& facts) noexcept {
       v.tryAnother = true;
       return v;
     case AttemptEnd::ConnectFailed:
-      v.outcome = ForwardOutcome::Unavailable;
-      v.memberEvent = event(MemberEventKind::ConnectFailed);
-      v.tryAnother = true;  // nothing was sent: safe for any method
-      return v;
     case AttemptEnd::TlsFailed:
-      v.outcome = ForwardOutcome::Unavailable;
-      v.memberEvent = event(MemberEventKind::TlsFailed);
-      v.tryAnother = true;
-      return v;
     case AttemptEnd::PingFailed:
       v.outcome = ForwardOutcome::Unavailable;
-      v.memberEvent = event(MemberEventKind::PingFailed);
-      v.tryAnother = true;
+      v.memberEvent = event(facts.end == AttemptEnd::ConnectFailed ? MemberEventKind::ConnectFailed
+                            : facts.end == AttemptEnd::TlsFailed   ? MemberEventKind::TlsFailed
+                                                                   : MemberEventKind::PingFailed);
+      v.tryAnother = true;  // nothing of the request was sent: safe for any method
       return v;
     case AttemptEnd::SendFailed:
     case AttemptEnd::NoResponse:
